@@ -1,1 +1,3 @@
 export * from './wav';
+export * from './store-contract';
+export * from './infra-env';

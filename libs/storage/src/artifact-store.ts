@@ -1,0 +1,95 @@
+import type { Readable } from 'node:stream';
+
+/** What a store knows of one object. */
+export interface ObjectInfo {
+  readonly key: string;
+  readonly size: number;
+  readonly etag: string;
+  readonly lastModified: Date;
+  readonly contentType?: string;
+  readonly metadata?: Record<string, string>;
+}
+
+export interface PutOptions {
+  readonly contentType?: string;
+  /** Small string metadata kept with the object. */
+  readonly metadata?: Record<string, string>;
+  /** Conditional create: fail with PreconditionFailedError when the key exists. */
+  readonly ifNoneMatch?: '*';
+  /** Conditional update: fail with PreconditionFailedError unless the current ETag is this one. */
+  readonly ifMatch?: string;
+}
+
+export interface PutResult {
+  readonly key: string;
+  readonly etag: string;
+  readonly size: number;
+  /** SHA-256 of the bytes written, hex. */
+  readonly sha256: string;
+}
+
+export type Body = Buffer | string | Readable;
+
+/**
+ * One interface for every place artifacts live: S3 (distributed) and a local folder (embedded).
+ * Keys are `/`-separated, laid out by tenant / release / track / step (see keys.ts).
+ */
+export interface ArtifactStore {
+  readonly kind: 's3' | 'local';
+  /** Creates the bucket/folder when missing. Idempotent. */
+  ensureReady(): Promise<void>;
+  put(key: string, body: Body, options?: PutOptions): Promise<PutResult>;
+  /** Uploads a file; large files go up in parts. */
+  putFile(key: string, path: string, options?: PutOptions): Promise<PutResult>;
+  /** Streams an object; throws NotFoundError. */
+  get(key: string): Promise<Readable>;
+  getBuffer(key: string): Promise<Buffer>;
+  /** Downloads to a file, verifying integrity as it goes. */
+  getToFile(key: string, path: string): Promise<ObjectInfo>;
+  /** null when absent. */
+  head(key: string): Promise<ObjectInfo | null>;
+  list(prefix: string): Promise<ObjectInfo[]>;
+  copy(fromKey: string, toKey: string): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** A time-limited download URL, or null when the store cannot sign one (the gateway then serves it). */
+  presignGet(key: string, ttlSeconds: number, downloadName?: string): Promise<string | null>;
+  /** A time-limited upload URL, or null when the store cannot sign one. */
+  presignPut(key: string, ttlSeconds: number, contentType?: string): Promise<string | null>;
+  close(): Promise<void>;
+}
+
+export class NotFoundError extends Error {
+  constructor(readonly key: string) {
+    super(`no object at ${key}`);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class PreconditionFailedError extends Error {
+  constructor(readonly key: string, condition: string) {
+    super(`precondition ${condition} failed for ${key}`);
+    this.name = 'PreconditionFailedError';
+  }
+}
+
+/** The store did not answer or answered with a server error: trying again may help. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** Reads a JSON object, or null when absent. */
+export async function getJson<T>(store: ArtifactStore, key: string): Promise<T | null> {
+  try {
+    return JSON.parse((await store.getBuffer(key)).toString('utf8')) as T;
+  } catch (e) {
+    if (e instanceof NotFoundError) return null;
+    throw e;
+  }
+}
+
+export async function putJson(store: ArtifactStore, key: string, value: unknown, options: PutOptions = {}): Promise<PutResult> {
+  return store.put(key, JSON.stringify(value, null, 2) + '\n', { contentType: 'application/json', ...options });
+}
