@@ -44,6 +44,8 @@ export interface ArtifactStore {
   /** Streams an object; throws NotFoundError. */
   get(key: string): Promise<Readable>;
   getBuffer(key: string): Promise<Buffer>;
+  /** A whole (small) object with the ETag of exactly those bytes, for read-modify-write with If-Match; null when absent. */
+  read(key: string): Promise<{ body: Buffer; etag: string } | null>;
   /** Downloads to a file, verifying integrity as it goes. */
   getToFile(key: string, path: string): Promise<ObjectInfo>;
   /** null when absent. */
@@ -88,6 +90,38 @@ export async function getJson<T>(store: ArtifactStore, key: string): Promise<T |
     if (e instanceof NotFoundError) return null;
     throw e;
   }
+}
+
+/** Reads a JSON object with its ETag, for compare-and-swap updates; null when absent. */
+export async function readJson<T>(store: ArtifactStore, key: string): Promise<{ value: T; etag: string } | null> {
+  const got = await store.read(key);
+  return got ? { value: JSON.parse(got.body.toString('utf8')) as T, etag: got.etag } : null;
+}
+
+/**
+ * Read-modify-write of a JSON object with optimistic concurrency (If-Match / If-None-Match),
+ * retried when another writer got there first. `update` returns the new value, or null to leave
+ * the object as it is.
+ */
+export async function updateJson<T>(
+  store: ArtifactStore,
+  key: string,
+  update: (current: T | null) => T | null,
+  attempts = 20,
+): Promise<T | null> {
+  for (let i = 0; i < attempts; i++) {
+    const current = await readJson<T>(store, key);
+    const next = update(current ? current.value : null);
+    if (next === null) return current ? current.value : null;
+    try {
+      await putJson(store, key, next, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
+      return next;
+    } catch (e) {
+      if (!(e instanceof PreconditionFailedError)) throw e;
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 20 * (i + 1))));
+    }
+  }
+  throw new Error(`too much contention updating ${key}`);
 }
 
 export async function putJson(store: ArtifactStore, key: string, value: unknown, options: PutOptions = {}): Promise<PutResult> {

@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, link, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -143,6 +143,17 @@ export class LocalFolderStore implements ArtifactStore {
       return await readFile(this.pathOf(key));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(key);
+      throw e;
+    }
+  }
+
+  async read(key: string): Promise<{ body: Buffer; etag: string } | null> {
+    try {
+      const body = await readFile(this.pathOf(key));
+      // The ETag of the local store is the SHA-256 of the bytes: exact for what was read.
+      return { body, etag: createHash('sha256').update(body).digest('hex') };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw e;
     }
   }

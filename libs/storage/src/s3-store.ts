@@ -155,6 +155,19 @@ export class S3Store implements ArtifactStore {
     return Buffer.concat(chunks);
   }
 
+  async read(key: string): Promise<{ body: Buffer; etag: string } | null> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }));
+      if (!out.Body) return null;
+      const body = Buffer.from(await out.Body.transformToByteArray());
+      return { body, etag: out.ETag ?? '' };
+    } catch (e) {
+      const mapped = mapError(e, key);
+      if (mapped instanceof NotFoundError) return null;
+      throw mapped;
+    }
+  }
+
   async getToFile(key: string, path: string): Promise<ObjectInfo> {
     const info = await this.head(key);
     if (!info) throw new NotFoundError(key);

@@ -12,17 +12,18 @@ export const StepError = z.object({
 export type StepError = z.infer<typeof StepError>;
 
 /**
- * pressline.status.v1: one status change of one step of one track (or of the release: step
- * "release"). `eventId` is deterministic for outcomes (succeeded, failed) so that consumers drop
- * duplicates that at-least-once delivery produces.
+ * pressline.status.v1: one status change of one step of one track, or of the whole release
+ * (step "release", no trackId). `eventId` is deterministic for outcomes (succeeded, failed) so that
+ * consumers drop the duplicates that at-least-once delivery produces.
  */
-export const StatusEventV1 = z.object({
+export const StatusEventV1 = z
+  .object({
   schema: z.literal('pressline.status.v1'),
   eventId: z.string().min(1),
   tenantId: z.string().min(1),
   releaseId: z.string().min(1),
-  trackId: z.string().min(1),
-  runId: z.string().min(1),
+  trackId: z.string().min(1).optional(),
+  jobId: z.string().min(1),
   step: z.union([z.enum(STEP_NAMES), z.literal('release')]),
   state: z.enum(STEP_STATES),
   progress: z.number().min(0).max(100).optional(),
@@ -36,5 +37,6 @@ export const StatusEventV1 = z.object({
   trackEnded: z.boolean().optional(),
   worker: z.string().optional(),
   at: z.string(),
-});
+})
+  .refine((e) => e.step === 'release' || e.trackId !== undefined, { message: 'trackId is required for track steps' });
 export type StatusEventV1 = z.infer<typeof StatusEventV1>;

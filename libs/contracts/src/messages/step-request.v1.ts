@@ -12,8 +12,8 @@ export const StepRequestV1 = z.object({
   tenantId: z.string().min(1),
   releaseId: z.string().min(1),
   trackId: z.string().min(1),
-  /** One run of a track through its route; a retry of a failed track starts a new run. */
-  runId: z.string().min(1),
+  /** One job = one run of a track through its route; a retry of a failed track starts a new job. */
+  jobId: z.string().min(1),
   step: z.enum(STEP_NAMES),
   route: z.array(z.enum(STEP_NAMES)).min(1),
   inputs: z.record(z.string(), z.string()),
