@@ -106,6 +106,22 @@ s3proxy_jar() {
   echo "$dir/libs"
 }
 
+# versitygw keeps object metadata (ETag, checksums) in extended attributes, set on the new file
+# before it is renamed into place: readers never see new bytes with old checksums. Only where the
+# filesystem has no user xattrs does it fall back to a sidecar folder (not atomic with the data).
+xattrs_supported() {
+  local probe="$1/.xattr-probe"
+  : > "$probe"
+  local ok=1
+  if command -v python3 >/dev/null 2>&1; then
+    python3 -c "import os,sys; os.setxattr(sys.argv[1], 'user.pressline', b'1')" "$probe" 2>/dev/null && ok=0
+  elif command -v setfattr >/dev/null 2>&1; then
+    setfattr -n user.pressline -v 1 "$probe" 2>/dev/null && ok=0
+  fi
+  rm -f "$probe"
+  return $ok
+}
+
 s3_ready() { curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/health" 2>/dev/null || port_open "$S3_PORT"; }
 
 s3_up() {
@@ -117,8 +133,10 @@ s3_up() {
   local t0 bin; t0=$(now_ms)
   if bin="$(versitygw_bin)"; then
     echo versitygw > "$dir/kind"
+    local meta_opts=()
+    if ! xattrs_supported "$dir/data"; then meta_opts=(--sidecar "$dir/meta"); log "no user xattrs here: versitygw metadata in a sidecar folder"; fi
     ROOT_ACCESS_KEY="$S3_ACCESS_KEY" ROOT_SECRET_KEY="$S3_SECRET_KEY" nohup "$bin" --port "127.0.0.1:$S3_PORT" \
-      --health /health posix --sidecar "$dir/meta" "$dir/data" >> "$dir/s3.log" 2>&1 < /dev/null &
+      --health /health posix "${meta_opts[@]}" "$dir/data" >> "$dir/s3.log" 2>&1 < /dev/null &
   else
     echo s3proxy > "$dir/kind"
     local libs; libs="$(s3proxy_jar)"

@@ -31,6 +31,11 @@ export const ConfigSchema = z
     PRESSLINE_RETRY_BACKOFF_MS: int(0, 600_000).default(1000),
     PRESSLINE_DRAIN_TIMEOUT_MS: int(0, 3_600_000).default(120_000),
     PRESSLINE_CPU_THREADS: int(0, 64).default(0),
+    /** Chaos knob (tests, drills): `step[,step]:milliseconds` holds each job of those steps before it runs. */
+    PRESSLINE_CHAOS_DELAY: z
+      .string()
+      .regex(/^[a-z,]+:\d+$/, 'want step[,step]:milliseconds')
+      .optional(),
     PORT: int(0, 65535).default(8080),
     HOST: z.string().default('127.0.0.1'),
     PRESSLINE_PUBLIC_URL: z.string().optional(),

@@ -6,3 +6,6 @@ export * from './memory-bus';
 export * from './release-worker';
 export * from './stage';
 export * from './stage-worker';
+export * from './infrastructure';
+export * from './nest/stage-worker.module';
+export * from './nest/bootstrap';

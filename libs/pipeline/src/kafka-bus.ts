@@ -105,7 +105,8 @@ export class KafkaBus implements MessageBus {
       const producer = this.kafka.producer({
         createPartitioner: Partitioners.DefaultPartitioner,
         allowAutoTopicCreation: false,
-        idempotent: true,
+        // Not kafkajs's idempotent mode (it wants unbounded retries): duplicates are expected
+        // anyway (at-least-once) and consumers drop them by their deterministic ids.
         maxInFlightRequests: 1,
       });
       this.producerReady = producer.connect().then(() => {

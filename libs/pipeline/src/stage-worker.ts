@@ -33,6 +33,11 @@ export interface RuntimeSettings {
   /** First retry pause; doubles each attempt. */
   readonly retryBackoffMs: number;
   readonly heartbeatIntervalMs?: number;
+  /**
+   * Chaos knob for resilience tests and drills: hold each job of these steps this long (heartbeating)
+   * before running it, so that a worker can be killed mid-job. Off unless set.
+   */
+  readonly chaosDelay?: { readonly steps: readonly string[]; readonly ms: number };
 }
 
 export interface RuntimeDependencies {
@@ -212,6 +217,11 @@ export class StageWorker {
         },
       };
       try {
+        const chaos = this.deps.settings.chaosDelay;
+        if (chaos && chaos.steps.includes(request.step)) {
+          log.warn({ ms: chaos.ms }, 'chaos delay before the job');
+          await sleep(chaos.ms);
+        }
         const result = await this.stage.run(context);
         await Promise.all(pending);
         log.info({ attempt, outputs: Object.keys(result.outputs) }, 'step succeeded');

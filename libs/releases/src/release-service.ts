@@ -20,8 +20,8 @@ export interface LinkSettings {
   /** Secret of the gateway's own signed links (local store). */
   readonly secret: string;
   readonly ttlSeconds: number;
-  /** Base URL of the gateway as clients reach it, e.g. http://127.0.0.1:8080. */
-  readonly publicUrl?: string;
+  /** Base URL of the gateway as clients reach it, e.g. http://127.0.0.1:8080 (known once it listens). */
+  publicUrl?: string;
 }
 
 export interface UploadTarget {

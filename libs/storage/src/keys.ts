@@ -27,6 +27,7 @@ export function safeFileName(name: string, fallback = 'file'): string {
     .replace(/[^A-Za-z0-9._-]+/g, '_')
     .replace(/^[._-]+/, '')
     .replace(/_+/g, '_')
+    .replace(/_+(\.|$)/g, '$1')
     .slice(0, 100);
   return cleaned.length > 0 ? cleaned : fallback;
 }

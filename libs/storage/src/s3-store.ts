@@ -149,13 +149,19 @@ export class S3Store implements ArtifactStore {
   }
 
   async getBuffer(key: string): Promise<Buffer> {
-    const stream = await this.get(key);
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    return retryChecksumMismatch(async () => {
+      const stream = await this.get(key);
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    });
   }
 
   async read(key: string): Promise<{ body: Buffer; etag: string } | null> {
+    return retryChecksumMismatch(() => this.readOnce(key));
+  }
+
+  private async readOnce(key: string): Promise<{ body: Buffer; etag: string } | null> {
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }));
       if (!out.Body) return null;
@@ -255,6 +261,22 @@ export class S3Store implements ArtifactStore {
   async close(): Promise<void> {
     this.client.destroy();
     if (this.signer !== this.client) this.signer.destroy();
+  }
+}
+
+/**
+ * A small object read while another writer replaces it can fail the SDK's checksum validation on
+ * servers that store the checksum apart from the bytes; reading again gets a consistent copy.
+ * Anything else, and a mismatch that persists, is thrown.
+ */
+async function retryChecksumMismatch<T>(read: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await read();
+    } catch (e) {
+      if (i >= attempts || !/checksum mismatch/i.test((e as Error).message)) throw e;
+      await new Promise((r) => setTimeout(r, 20 * i));
+    }
   }
 }
 
