@@ -50,10 +50,13 @@ install_xmllint() {
   if command -v xmllint >/dev/null 2>&1; then log "xmllint ok"; else apt_install libxml2-utils; fi
 }
 
+# PRESSLINE_BOOTSTRAP=runtime installs only what the services need to run (Node, ffmpeg): the
+# container image uses that; the default (full) adds what the local stack and the tests need.
 main() {
   mkdir -p "$PRESSLINE_TOOLS"
   install_node
   install_ffmpeg
+  if [ "${PRESSLINE_BOOTSTRAP:-full}" = "runtime" ]; then return; fi
   install_java
   install_go
   install_xmllint

@@ -2,6 +2,8 @@
  * The contract of libs/audio that other code is written against. Decoding yields planar
  * float PCM in blocks so that memory stays bounded whatever the duration.
  */
+import type { FfmpegRuntimeOptions } from './command';
+import type { ProbeResult } from './probe';
 
 /** One block of decoded audio: `channels[c][i]`, all channels the same length (`frames`). */
 export interface AudioBlock {
@@ -9,13 +11,27 @@ export interface AudioBlock {
   readonly frames: number;
 }
 
-export interface DecodeOptions {
+export interface DecodeOptions extends FfmpegRuntimeOptions {
   /** Resample to this rate (ffmpeg soxr); default: the source rate. */
   readonly sampleRate?: number;
-  /** Down/up-mix to this many channels; default: the source layout. */
+  /**
+   * Down/up-mix to this many channels; default: the source layout. Stereo to mono is (L+R)/2;
+   * other conversions use ffmpeg's default matrices (-ac).
+   */
   readonly channels?: number;
   /** Frames per block; default 65536. */
   readonly blockFrames?: number;
   /** Abort decoding (kills ffmpeg). */
   readonly signal?: AbortSignal;
+  /** 'auto' (default): soxr when this ffmpeg has libsoxr, else swr. 'soxr' fails if it is missing. */
+  readonly resampler?: 'auto' | 'soxr' | 'swr';
+  /** A probe of the same file already made: skips running ffprobe again. */
+  readonly probe?: ProbeResult;
+  /**
+   * Kill ffmpeg when it delivers nothing for this long while the consumer is waiting for data
+   * (time the consumer spends on a block does not count). Default 30 s.
+   */
+  readonly stallTimeoutMs?: number;
+  /** Replace NaN and +-Infinity samples by 0 (they are counted in the report either way). */
+  readonly replaceNonFinite?: boolean;
 }

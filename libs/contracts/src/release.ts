@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { validateRoute } from './steps';
 
+/** C0 controls and DEL; `allowWhitespace` lets tab, line feed and carriage return through. */
+export function hasControlCharacters(s: string, allowWhitespace: boolean): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x7f || (c < 0x20 && !(allowWhitespace && (c === 0x09 || c === 0x0a || c === 0x0d)))) return true;
+  }
+  return false;
+}
+
 /**
  * What a client submits: a release (metadata + tracks + delivery profiles). Structure and sizes are
  * checked here, at the boundary; identifier check digits are checked by ingest, which fails the
@@ -12,15 +21,15 @@ const text = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    // control characters other than tab have no place in metadata (and break XML 1.0)
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'contains control characters');
+    // control characters other than tab and newlines have no place in metadata (and break XML 1.0)
+    .refine((s) => !hasControlCharacters(s, true), 'contains control characters');
 
 /** A file name as the client named it: kept for display, never used as a path. */
 export const ClientFileName = z
   .string()
   .min(1)
   .max(255)
-  .refine((s) => !/[\u0000-\u001f]/.test(s), 'contains control characters');
+  .refine((s) => !hasControlCharacters(s, false), 'contains control characters');
 
 export const StemSubmission = z.object({
   name: text(64),

@@ -77,7 +77,7 @@ export async function startGateway(config: Config, logger: Logger, infra: Infras
   setupOpenApi(app, presslineVersion());
   // Longer than the keep-alive of clients and load balancers (60 s), so a pooled connection is
   // never closed by the server while a client is about to reuse it.
-  const server = app.getHttpServer() as import('node:http').Server;
+  const server = app.getHttpServer();
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   await app.listen(config.PORT, config.HOST);

@@ -148,7 +148,9 @@ export class KafkaBus implements MessageBus {
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: options.concurrency,
-      eachMessage: async ({ topic, partition, message, heartbeat }) => {
+      eachMessage: async (payload) => {
+        const { topic, partition, message } = payload;
+        const heartbeat = (): Promise<void> => payload.heartbeat();
         if (controller.signal.aborted) {
           // Stopping: leave the message uncommitted; the next owner of the partition gets it.
           throw new Error('consumer is stopping');

@@ -119,7 +119,9 @@ export class ReleaseWorker {
     const { maxAttempts, retryBackoffMs } = this.deps.settings;
     for (let attempt = 1; ; attempt++) {
       const workDir = await mkdtemp(join(tmpdir(), 'pressline-release-'));
-      const heartbeat = setInterval(() => delivery.heartbeat().catch(() => undefined), this.deps.settings.heartbeatIntervalMs ?? 3000);
+      const heartbeat = setInterval(() => {
+        delivery.heartbeat().catch(() => undefined);
+      }, this.deps.settings.heartbeatIntervalMs ?? 3000);
       try {
         return await this.handler.run({ release, outcomes, store: this.deps.store, outputPrefix, workDir, logger: log });
       } catch (e) {

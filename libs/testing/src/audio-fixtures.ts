@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeWav } from './wav';
@@ -20,7 +20,7 @@ export function convertWav(wav: Buffer, extension: string, extraArgs: string[] =
   const dir = mkdtempSync(join(tmpdir(), 'fixture-'));
   const input = join(dir, 'in.wav');
   const output = join(dir, `out.${extension}`);
-  require('node:fs').writeFileSync(input, wav);
+  writeFileSync(input, wav);
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', input, ...extraArgs, output]);
   return readFileSync(output);
 }

@@ -1,3 +1,4 @@
 export * from './wav';
-export * from './store-contract';
 export * from './infra-env';
+export * from './process-line';
+export * from './audio-fixtures';

@@ -80,8 +80,8 @@ export class ProcessLine {
       env: { ...this.env, ...extraEnv, PRESSLINE_SERVICE: `pressline-${app}` },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.pipe(log, { end: false });
-    child.stderr!.pipe(log, { end: false });
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
     this.processes.set(app, child);
     return child;
   }

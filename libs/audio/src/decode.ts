@@ -1,0 +1,354 @@
+/**
+ * Streaming decode: ffmpeg writes interleaved f32le to a pipe, we copy it into one staging block
+ * and deinterleave into planar Float32Array blocks. Reading only when the consumer pulls is the
+ * backpressure: the pipe fills, ffmpeg blocks, memory stays at about one block plus the pipe
+ * buffers whatever the duration. Leaving the loop early, aborting or a stall kills ffmpeg and
+ * waits for it to be reaped.
+ */
+import { endianness } from 'node:os';
+import { resolve } from 'node:path';
+import type { Hertz, Seconds } from '@pressline/dsp';
+import { ffmpegCapabilities } from './capabilities';
+import { DEFAULT_BINARIES, FfmpegProcess, fileUrl, throwIfAborted } from './command';
+import { AudioError } from './errors';
+import { probe, type ProbeResult } from './probe';
+import type { AudioBlock, DecodeOptions } from './types';
+
+export const DECODE_DEFAULTS = Object.freeze({
+  blockFrames: 65536,
+  stallTimeoutMs: 30_000,
+  /** soxr precision in bits (28 = its "very high quality" setting). */
+  soxrPrecision: 28,
+  /** decodeAll() refuses more than this many frames (20 minutes at 48 kHz). */
+  maxFrames: 48_000 * 60 * 20,
+});
+
+/** The PCM that the blocks carry. */
+export interface DecodedFormat {
+  readonly sampleRate: Hertz;
+  readonly channels: number;
+  /** ffmpeg layout name of the output; null when unknown. */
+  readonly channelLayout: string | null;
+  /** True when resampled or re-mixed away from the source. */
+  readonly converted: boolean;
+  readonly probe: ProbeResult;
+}
+
+/** What a complete decode saw. Ingest uses it to tell "truncated or corrupt" from clean. */
+export interface DecodeReport {
+  /** Frames delivered (at the output rate). */
+  readonly frames: number;
+  readonly sampleRate: Hertz;
+  readonly channels: number;
+  readonly durationSeconds: Seconds;
+  /** Frames the file claims (header, STREAMINFO, ...) at the output rate; null if unknown. */
+  readonly declaredFrames: number | null;
+  /** declaredFrames - frames when positive beyond the codec's tolerance, else 0. */
+  readonly missingFrames: number;
+  readonly truncated: boolean;
+  /** Distinct ffmpeg error messages (with `(xN)` repeat counts), at most 50. */
+  readonly decodeErrors: readonly string[];
+  /** Every error line ffmpeg printed. */
+  readonly decodeErrorCount: number;
+  /** NaN / +-Infinity samples seen (replaced by 0 when replaceNonFinite). */
+  readonly nonFiniteSamples: number;
+  /** No decode error, not truncated, no non-finite sample. */
+  readonly clean: boolean;
+}
+
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+export class AudioDecodeStream implements AsyncIterable<AudioBlock> {
+  readonly file: string;
+  private readonly options: DecodeOptions;
+  private readonly blockFrames: number;
+  private formatPromise: Promise<DecodedFormat> | undefined;
+  private started = false;
+  private finalReport: DecodeReport | undefined;
+  private process: FfmpegProcess | undefined;
+  private nonFinite = 0;
+
+  constructor(file: string, options: DecodeOptions = {}) {
+    const blockFrames = options.blockFrames ?? DECODE_DEFAULTS.blockFrames;
+    if (!Number.isInteger(blockFrames) || blockFrames < 1 || blockFrames > 1 << 22) {
+      throw new RangeError(`blockFrames must be an integer in [1, 4194304], got ${blockFrames}`);
+    }
+    if (
+      options.sampleRate !== undefined &&
+      !(Number.isInteger(options.sampleRate) && options.sampleRate >= 1000)
+    ) {
+      throw new RangeError(`sampleRate must be an integer >= 1000 Hz, got ${options.sampleRate}`);
+    }
+    if (
+      options.channels !== undefined &&
+      !(Number.isInteger(options.channels) && options.channels >= 1 && options.channels <= 64)
+    ) {
+      throw new RangeError(`channels must be an integer in [1, 64], got ${options.channels}`);
+    }
+    this.file = file;
+    this.options = options;
+    this.blockFrames = blockFrames;
+  }
+
+  /** Probes (unless a probe was given) and says what the blocks will carry. Idempotent. */
+  open(): Promise<DecodedFormat> {
+    this.formatPromise ??= this.resolveFormat();
+    return this.formatPromise;
+  }
+
+  /** The final report once iteration has run to its end; undefined before or after an early exit. */
+  get report(): DecodeReport | undefined {
+    return this.finalReport;
+  }
+
+  /** pid of the running ffmpeg (for diagnostics and tests). */
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
+  get running(): boolean {
+    return this.process?.isRunning ?? false;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<AudioBlock> {
+    if (this.started) throw new Error('an AudioDecodeStream can be iterated once');
+    this.started = true;
+    return this.run();
+  }
+
+  private async resolveFormat(): Promise<DecodedFormat> {
+    if (!LITTLE_ENDIAN) throw new AudioError('unsupported', 'decode needs a little-endian host');
+    throwIfAborted(this.options.signal, 'decode');
+    const probed = this.options.probe ?? (await probe(this.file, this.options));
+    const source = probed.audio;
+    const sampleRate = this.options.sampleRate ?? source.sampleRate;
+    const channels = this.options.channels ?? source.channels;
+    const remixed = channels !== source.channels;
+    return {
+      sampleRate,
+      channels,
+      channelLayout: remixed
+        ? channels === 1
+          ? 'mono'
+          : channels === 2
+            ? 'stereo'
+            : null
+        : source.channelLayout,
+      converted: remixed || sampleRate !== source.sampleRate,
+      probe: probed,
+    };
+  }
+
+  private async buildArgs(format: DecodedFormat): Promise<string[]> {
+    const source = format.probe.audio;
+    const args = ['-hide_banner', '-nostdin', '-v', 'error', '-protocol_whitelist', 'file'];
+    args.push('-i', fileUrl(resolve(this.file)), '-map', `0:a:0`);
+    const filters: string[] = [];
+    // Stereo to mono is the fold-down (L+R)/2, which keeps the level of centred material; ffmpeg's
+    // own -ac 1 matrix is 0.707 (L+R), +3 dB on it. Other counts use ffmpeg's default matrices.
+    if (format.channels === 1 && source.channels === 2) filters.push('pan=mono|c0=0.5*c0+0.5*c1');
+    if (format.sampleRate !== source.sampleRate) filters.push(await this.resampleFilter(format.sampleRate));
+    if (filters.length) args.push('-af', filters.join(','));
+    // -ac/-ar always: the byte stream must have the layout we deinterleave even if a stream
+    // changes its channel count or rate midway (ffmpeg then converts to these).
+    args.push('-ac', String(format.channels), '-ar', String(format.sampleRate));
+    args.push('-c:a', 'pcm_f32le', '-f', 'f32le', 'pipe:1');
+    return args;
+  }
+
+  private async resampleFilter(rate: number): Promise<string> {
+    const wanted = this.options.resampler ?? 'auto';
+    if (wanted === 'swr') return `aresample=${rate}`;
+    const caps = await ffmpegCapabilities(this.options.ffmpegPath ?? DEFAULT_BINARIES.ffmpeg);
+    if (caps.soxr) return `aresample=${rate}:resampler=soxr:precision=${DECODE_DEFAULTS.soxrPrecision}`;
+    if (wanted === 'soxr') throw new AudioError('unsupported', 'this ffmpeg build has no libsoxr');
+    return `aresample=${rate}`;
+  }
+
+  private async *run(): AsyncGenerator<AudioBlock, void, undefined> {
+    const format = await this.open();
+    throwIfAborted(this.options.signal, 'decode');
+    const args = await this.buildArgs(format);
+    const stall = this.options.stallTimeoutMs ?? DECODE_DEFAULTS.stallTimeoutMs;
+    const proc = new FfmpegProcess({
+      binary: this.options.ffmpegPath ?? DEFAULT_BINARIES.ffmpeg,
+      args,
+      stdin: 'ignore',
+      stdout: 'pipe',
+      signal: this.options.signal,
+      file: this.file,
+    });
+    this.process = proc;
+    try {
+      const nch = format.channels;
+      const frameBytes = 4 * nch;
+      const blockFrames = this.blockFrames;
+      const stageBytes = blockFrames * frameBytes;
+      const stage = new ArrayBuffer(stageBytes);
+      const stageU8 = new Uint8Array(stage);
+      const stageF32 = new Float32Array(stage);
+      let fill = 0;
+      let frames = 0;
+      if (proc.pid !== undefined) {
+        proc.armWatchdog(stall);
+        for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
+          proc.touch();
+          let at = 0;
+          while (at < chunk.length) {
+            const n = Math.min(chunk.length - at, stageBytes - fill);
+            stageU8.set(chunk.subarray(at, at + n), fill);
+            fill += n;
+            at += n;
+            if (fill === stageBytes) {
+              fill = 0;
+              frames += blockFrames;
+              const block = this.deinterleave(stageF32, blockFrames, nch);
+              proc.disarmWatchdog();
+              yield block;
+              proc.armWatchdog(stall);
+            }
+          }
+        }
+      }
+      const exit = await proc.exited;
+      const failure = proc.failureOf(exit, 'ffmpeg decode');
+      if (failure) throw failure;
+      const tailFrames = Math.floor(fill / frameBytes);
+      if (tailFrames > 0) {
+        frames += tailFrames;
+        yield this.deinterleave(stageF32, tailFrames, nch);
+      }
+      this.finalReport = this.buildReport(format, frames, proc);
+    } finally {
+      if (proc.isRunning) await proc.stop('cancelled');
+    }
+  }
+
+  /** Interleaved -> planar, counting non-finite samples (x - x is NaN exactly for NaN and +-Inf). */
+  private deinterleave(src: Float32Array, frames: number, nch: number): AudioBlock {
+    const channels: Float32Array[] = [];
+    let bad = 0;
+    if (nch === 2) {
+      const l = new Float32Array(frames);
+      const r = new Float32Array(frames);
+      for (let i = 0, j = 0; i < frames; i++, j += 2) {
+        const a = src[j];
+        const b = src[j + 1];
+        l[i] = a;
+        r[i] = b;
+        if (a - a !== 0) bad++;
+        if (b - b !== 0) bad++;
+      }
+      channels.push(l, r);
+    } else {
+      for (let c = 0; c < nch; c++) {
+        const out = new Float32Array(frames);
+        for (let i = 0, j = c; i < frames; i++, j += nch) {
+          const a = src[j];
+          out[i] = a;
+          if (a - a !== 0) bad++;
+        }
+        channels.push(out);
+      }
+    }
+    if (bad > 0) {
+      this.nonFinite += bad;
+      if (this.options.replaceNonFinite) {
+        for (const ch of channels) {
+          for (let i = 0; i < frames; i++) if (ch[i] - ch[i] !== 0) ch[i] = 0;
+        }
+      }
+    }
+    return { channels, frames };
+  }
+
+  private buildReport(format: DecodedFormat, frames: number, proc: FfmpegProcess): DecodeReport {
+    const p = format.probe;
+    const ratio = format.sampleRate / p.audio.sampleRate;
+    const declared = p.declaredFrames === null ? null : Math.round(p.declaredFrames * ratio);
+    // Exact counts (PCM headers, FLAC, ALAC) allow no slack unless resampled; lossy codecs drop
+    // or keep priming/padding; durations estimated from the bit rate can be off by a few percent.
+    const exact = p.header !== null || p.audio.framesExact;
+    let slack: number;
+    if (declared === null) slack = 0;
+    else if (!exact) slack = Math.max(4096, 0.05 * declared);
+    else if (!p.audio.lossless) slack = 4096 + 0.002 * declared;
+    else slack = format.converted ? 64 + 0.001 * declared : 0;
+    const shortBy = declared === null ? 0 : declared - frames;
+    const truncated = shortBy > slack;
+    const decodeErrors = proc.stderr.messages();
+    return {
+      frames,
+      sampleRate: format.sampleRate,
+      channels: format.channels,
+      durationSeconds: frames / format.sampleRate,
+      declaredFrames: declared,
+      missingFrames: truncated ? shortBy : 0,
+      truncated,
+      decodeErrors,
+      decodeErrorCount: proc.stderr.lineCount,
+      nonFiniteSamples: this.nonFinite,
+      clean: !truncated && proc.stderr.lineCount === 0 && this.nonFinite === 0,
+    };
+  }
+}
+
+/** Decodes the first audio stream of `file` as planar float blocks (see AudioDecodeStream). */
+export function decode(file: string, options: DecodeOptions = {}): AudioDecodeStream {
+  return new AudioDecodeStream(file, options);
+}
+
+export interface DecodeFileResult {
+  readonly format: DecodedFormat;
+  readonly report: DecodeReport;
+}
+
+/** Decodes the whole file, handing each block to `onBlock` (awaited: it is the backpressure). */
+export async function decodeFile(
+  file: string,
+  options: DecodeOptions,
+  onBlock: (block: AudioBlock, format: DecodedFormat) => void | Promise<void>,
+): Promise<DecodeFileResult> {
+  const stream = decode(file, options);
+  const format = await stream.open();
+  for await (const block of stream) await onBlock(block, format);
+  const report = stream.report;
+  if (!report) throw new AudioError('ffmpeg-failed', 'decode ended without a report', { file });
+  return { format, report };
+}
+
+export interface DecodedAudio extends DecodeFileResult {
+  /** Whole channels, concatenated. */
+  readonly channels: Float32Array[];
+}
+
+/**
+ * Decodes a short file into whole channels. For tests and small clips only: refuses files longer
+ * than maxFrames (AudioError 'too-long') instead of filling memory.
+ */
+export async function decodeAll(
+  file: string,
+  options: DecodeOptions & { readonly maxFrames?: number } = {},
+): Promise<DecodedAudio> {
+  const maxFrames = options.maxFrames ?? DECODE_DEFAULTS.maxFrames;
+  const parts: AudioBlock[] = [];
+  let total = 0;
+  const stream = decode(file, options);
+  const format = await stream.open();
+  for await (const block of stream) {
+    total += block.frames;
+    if (total > maxFrames) {
+      throw new AudioError('too-long', `decodeAll: more than ${maxFrames} frames in ${file}`, { file });
+    }
+    parts.push(block);
+  }
+  const report = stream.report;
+  if (!report) throw new AudioError('ffmpeg-failed', 'decode ended without a report', { file });
+  const channels = Array.from({ length: format.channels }, () => new Float32Array(total));
+  let at = 0;
+  for (const part of parts) {
+    for (let c = 0; c < channels.length; c++) channels[c].set(part.channels[c], at);
+    at += part.frames;
+  }
+  return { format, report, channels };
+}

@@ -1,0 +1,10 @@
+export * from './types';
+export * from './errors';
+export { formatCommandLine, DEFAULT_BINARIES, type FfmpegRuntimeOptions } from './command';
+export * from './capabilities';
+export * from './formats';
+export * from './pcm-header';
+export * from './probe';
+export * from './decode';
+export * from './encode';
+export * from './compare';

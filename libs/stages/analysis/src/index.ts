@@ -1,0 +1,2 @@
+export * from './analysis.stage';
+export * from './analyze-file';

@@ -1,0 +1,2 @@
+export * from './ingest.rules';
+export * from './ingest.stage';

@@ -1,0 +1,2 @@
+export * from './mix-stems';
+export * from './mixing.stage';
