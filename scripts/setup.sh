@@ -8,8 +8,11 @@ cd "$PRESSLINE_ROOT"
 stamp="node_modules/.pressline-lock-sha"
 want="$(sha256sum package-lock.json | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  log "npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install` against the committed lockfile, not `npm ci`: the registries these machines reach
+  # serve only the Linux builds of platform-specific optional packages (@swc/core-*, ...), so the
+  # lockfile cannot list the others and `npm ci` refuses it. Versions still come from the lockfile.
+  log "npm install (from package-lock.json)"
+  npm install --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 else
   log "node_modules ok"
