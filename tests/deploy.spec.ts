@@ -51,7 +51,7 @@ describe('deploy/docker', () => {
   });
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes manifests are checked field by field below
+// Kubernetes manifests are checked field by field below.
 type Manifest = Record<string, any>;
 
 describe('deploy/k8s', () => {
