@@ -33,6 +33,25 @@ export interface KafkaBusOptions {
   readonly logger: Logger;
 }
 
+/**
+ * kafkajs 2.2.4 arms a timer with a negative delay whenever nothing is throttled
+ * (network/requestQueue scheduleCheckPendingRequests); Node clamps it to 1 ms and prints a
+ * TimeoutNegativeWarning each time. Harmless, and noise in every log: drop that warning type only.
+ */
+function silenceKafkajsNegativeTimeouts(): void {
+  const marker = Symbol.for('pressline.kafkajs-timeout-warning-filter');
+  const p = process as NodeJS.Process & { [marker]?: boolean };
+  if (p[marker]) return;
+  p[marker] = true;
+  // Node prints warnings through its own 'warning' listener: replace it by one that skips this type.
+  const printers = process.listeners('warning');
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name === 'TimeoutNegativeWarning') return;
+    for (const print of printers) print(warning);
+  });
+}
+
 function toKafkaHeaders(headers: Record<string, string> | undefined): IHeaders | undefined {
   return headers ? { ...headers } : undefined;
 }
@@ -61,6 +80,7 @@ export class KafkaBus implements MessageBus {
   private readonly consumers = new Set<Consumer>();
 
   constructor(private readonly options: KafkaBusOptions) {
+    silenceKafkajsNegativeTimeouts();
     const log = options.logger.child({ component: 'kafkajs' });
     this.kafka = new Kafka({
       clientId: options.clientId,

@@ -1,12 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { repoRoot } from '@pressline/config';
 
 export type AppName = 'gateway' | 'ingest' | 'analysis' | 'mixing' | 'mastering' | 'packaging';
 export const ALL_APPS: readonly AppName[] = ['gateway', 'ingest', 'analysis', 'mixing', 'mastering', 'packaging'];
 
-export const REPO_ROOT = resolve(__dirname, '../../..');
+/** The repository root, from the sources (jest) as from dist/ (benchmarks). */
+export const REPO_ROOT = repoRoot(__dirname);
 
 export async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
