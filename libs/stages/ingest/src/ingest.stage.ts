@@ -125,7 +125,16 @@ export class IngestStage implements StageDefinition {
       throw new StageError('unsupported-channel-layout', `"${fileName}" has ${a.channels} channels; accepted: 1 to ${this.rules.maxChannels}`);
     }
     if (probed.declaredFrames !== null && probed.declaredFrames / a.sampleRate > this.rules.maxDurationSeconds) {
-      throw new StageError('too-long', `"${fileName}" declares ${(probed.declaredFrames / a.sampleRate).toFixed(0)} s; the limit is ${this.rules.maxDurationSeconds} s`);
+      const declared = (probed.declaredFrames / a.sampleRate).toFixed(0);
+      const h = probed.header;
+      // A PCM header can claim hours that the file does not hold: that is a broken file, not a long one.
+      if (h && h.availableFrames !== null && h.availableFrames < 0.5 * probed.declaredFrames) {
+        throw new StageError(
+          'truncated-or-corrupt',
+          `"${fileName}" declares ${declared} s of audio but holds ${(h.availableFrames / a.sampleRate).toFixed(3)} s: its header is wrong or the file was cut`,
+        );
+      }
+      throw new StageError('too-long', `"${fileName}" declares ${declared} s; the limit is ${this.rules.maxDurationSeconds} s`);
     }
 
     const report = await this.decodeCheck(local, fileName, probed);
@@ -183,6 +192,11 @@ export class IngestStage implements StageDefinition {
       const { report } = await decodeFile(file, { replaceNonFinite: true, probe: probed }, () => undefined);
       return report;
     } catch (e) {
+      // The file probed as audio, so a decoder that gives up on it means broken data.
+      if (isAudioError(e, 'ffmpeg-failed')) {
+        const detail = (e.stderrTail ?? e.message).trim().split('\n').slice(-2).join(' / ');
+        throw new StageError('truncated-or-corrupt', `"${fileName}" is truncated or corrupt: decoding stopped (${detail})`, { cause: e });
+      }
       if (isAudioError(e)) throw refusal(e, fileName);
       throw e;
     }
