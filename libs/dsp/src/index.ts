@@ -1,3 +1,5 @@
 export * from './units';
 export * from './fft';
 export * from './filters';
+export * from './loudness';
+export * from './qc';

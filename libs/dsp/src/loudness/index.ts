@@ -1,0 +1,4 @@
+export * from './channels';
+export * from './k-weighting';
+export * from './true-peak';
+export * from './meter';
