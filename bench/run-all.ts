@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { analyzeVsFfmpeg } from './analyze-vs-ffmpeg';
 import { pipelineOverhead } from './pipeline-overhead';
 
 interface Bench {
@@ -15,7 +16,10 @@ interface Bench {
   run(): Promise<Record<string, unknown>>;
 }
 
-const BENCHES: Bench[] = [{ name: 'pipeline-overhead', needsStack: true, run: () => pipelineOverhead({ seconds: 20 }) }];
+const BENCHES: Bench[] = [
+  { name: 'analyze-vs-ffmpeg', needsStack: false, run: () => analyzeVsFfmpeg({ runs: 5, longMinutes: 60 }) },
+  { name: 'pipeline-overhead', needsStack: true, run: () => pipelineOverhead({ seconds: 20 }) },
+];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { only: { type: 'string' }, json: { type: 'string', default: 'reports/bench.json' } } });

@@ -1,22 +1,7 @@
 #!/usr/bin/env node
-import 'reflect-metadata';
 import { presslineVersion } from '@pressline/config';
 import { UsageError } from './args';
-import { EXAMPLE_HELP, exampleCommand } from './commands/example';
-import { RUN_HELP, runCommand } from './commands/run';
-import { SERVE_HELP, serveCommand } from './commands/serve';
-
-interface Command {
-  readonly summary: string;
-  readonly help: string;
-  run(argv: string[]): Promise<number>;
-}
-
-const COMMANDS: Record<string, Command> = {
-  run: { summary: 'run the whole line on one release in this process (embedded)', help: RUN_HELP, run: runCommand },
-  serve: { summary: 'start the gateway and every stage in one process', help: SERVE_HELP, run: serveCommand },
-  example: { summary: 'write an example release synthesised by the project', help: EXAMPLE_HELP, run: exampleCommand },
-};
+import { COMMANDS } from './commands/help';
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
@@ -43,11 +28,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${presslineVersion()}\n`);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const entry = COMMANDS[name];
+  if (!entry) {
     process.stderr.write(`pressline: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${command.help}\n`);
     return 0;

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 /**
  * Streaming decode: ffmpeg writes interleaved f32le to a pipe, we copy it into one staging block
  * and deinterleave into planar Float32Array blocks. Reading only when the consumer pulls is the
@@ -17,6 +18,11 @@ import type { AudioBlock, DecodeOptions } from './types';
 export const DECODE_DEFAULTS = Object.freeze({
   blockFrames: 65536,
   stallTimeoutMs: 30_000,
+  /**
+   * Decoded bytes read ahead of the consumer (bounded): ffmpeg keeps decoding while the consumer
+   * computes on a block, instead of stalling on a full 64 KiB pipe.
+   */
+  readAheadBytes: 8 << 20,
   /** soxr precision in bits (28 = its "very high quality" setting). */
   soxrPrecision: 28,
   /** decodeAll() refuses more than this many frames (20 minutes at 48 kHz). */
@@ -191,8 +197,7 @@ export class AudioDecodeStream implements AsyncIterable<AudioBlock> {
       let frames = 0;
       if (proc.pid !== undefined) {
         proc.armWatchdog(stall);
-        for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
-          proc.touch();
+        for await (const chunk of readAhead(proc.stdout, DECODE_DEFAULTS.readAheadBytes, () => proc.touch())) {
           let at = 0;
           while (at < chunk.length) {
             const n = Math.min(chunk.length - at, stageBytes - fill);
@@ -290,6 +295,61 @@ export class AudioDecodeStream implements AsyncIterable<AudioBlock> {
       nonFiniteSamples: this.nonFinite,
       clean: !truncated && proc.stderr.lineCount === 0 && this.nonFinite === 0,
     };
+  }
+}
+
+/**
+ * Reads a stream ahead of its consumer, up to `highBytes` queued, so that the producer (ffmpeg)
+ * runs in parallel with the consumer; pauses the stream above the mark, resumes below half of it.
+ */
+export async function* readAhead(stream: Readable, highBytes: number, onData: () => void = () => undefined): AsyncGenerator<Buffer> {
+  const queue: Buffer[] = [];
+  let queued = 0;
+  let ended = false;
+  const failed: { error: Error | null } = { error: null };
+  let wake: (() => void) | null = null;
+  const notify = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const onChunk = (chunk: Buffer): void => {
+    queue.push(chunk);
+    queued += chunk.length;
+    onData();
+    if (queued >= highBytes) stream.pause();
+    notify();
+  };
+  const onEnd = (): void => {
+    ended = true;
+    notify();
+  };
+  const onError = (e: Error): void => {
+    failed.error = e;
+    notify();
+  };
+  stream.on('data', onChunk);
+  stream.once('end', onEnd);
+  stream.once('close', onEnd);
+  stream.once('error', onError);
+  try {
+    for (;;) {
+      const chunk = queue.shift();
+      if (chunk) {
+        queued -= chunk.length;
+        if (stream.isPaused() && queued < highBytes / 2) stream.resume();
+        yield chunk;
+        continue;
+      }
+      if (failed.error) throw failed.error;
+      if (ended) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    stream.off('data', onChunk);
+    stream.off('end', onEnd);
+    stream.off('close', onEnd);
+    stream.off('error', onError);
   }
 }
 

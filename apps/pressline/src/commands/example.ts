@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { encode, type EncodeFormat } from '@pressline/audio';
 import { parse, UsageError } from '../args';
-import { renderPiece, sum } from '../example/synth';
+import { renderPiece, sum, withHeadroom } from '../example/synth';
 
 export const EXAMPLE_HELP = `pressline example DIR [--seconds N]
 
@@ -22,11 +22,11 @@ export async function exampleCommand(argv: string[]): Promise<number> {
   const dir = resolve(positionals[0]);
   await mkdir(join(dir, 'stems'), { recursive: true });
 
-  const one = renderPiece({ sampleRate: 44100, seconds, bpm: 120, tonic: 57, mode: 'minor', seed: 1 });
+  const one = withHeadroom(renderPiece({ sampleRate: 44100, seconds, bpm: 120, tonic: 57, mode: 'minor', seed: 1 }));
   await write(join(dir, '01-first-light.wav'), sum([one.drums, one.bass, one.keys]), 44100, { codec: 'wav', sampleFormat: 's24' });
-  const two = renderPiece({ sampleRate: 48000, seconds, bpm: 96, tonic: 60, mode: 'major', seed: 2 });
+  const two = withHeadroom(renderPiece({ sampleRate: 48000, seconds, bpm: 96, tonic: 60, mode: 'major', seed: 2 }));
   await write(join(dir, '02-second-wind.flac'), sum([two.drums, two.bass, two.keys]), 48000, { codec: 'flac', bitDepth: 16 });
-  const three = renderPiece({ sampleRate: 44100, seconds, bpm: 128, tonic: 64, mode: 'minor', seed: 3 });
+  const three = withHeadroom(renderPiece({ sampleRate: 44100, seconds, bpm: 128, tonic: 64, mode: 'minor', seed: 3 }));
   await write(join(dir, 'stems', '03-drums.wav'), three.drums, 44100, { codec: 'wav', sampleFormat: 's24' });
   await write(join(dir, 'stems', '03-bass.wav'), three.bass, 44100, { codec: 'wav', sampleFormat: 's24' });
   await write(join(dir, 'stems', '03-keys.wav'), three.keys, 44100, { codec: 'wav', sampleFormat: 's24' });

@@ -112,3 +112,16 @@ export function sum(parts: Float32Array[][]): Float32Array[] {
   for (const p of parts) for (let c = 0; c < 2; c++) for (let i = 0; i < n; i++) out[c][i] += p[c][i];
   return out;
 }
+
+/**
+ * Scales a piece (all its parts by the same gain, so stems still sum to the mix) so that the mix
+ * peaks at `peakDb` dBFS: an unmastered pre-master with headroom, as a mix engineer delivers it.
+ */
+export function withHeadroom(piece: Piece, peakDb = -6): Piece {
+  const mix = sum([piece.drums, piece.bass, piece.keys]);
+  let peak = 0;
+  for (const ch of mix) for (let i = 0; i < ch.length; i++) peak = Math.max(peak, Math.abs(ch[i]));
+  const g = peak > 0 ? Math.pow(10, peakDb / 20) / peak : 1;
+  const scale = (parts: Float32Array[]): Float32Array[] => parts.map((ch) => ch.map((v) => v * g));
+  return { drums: scale(piece.drums), bass: scale(piece.bass), keys: scale(piece.keys) };
+}

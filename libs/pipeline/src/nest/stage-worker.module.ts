@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { writeFile } from 'node:fs/promises';
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';

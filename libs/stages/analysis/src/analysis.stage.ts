@@ -1,17 +1,16 @@
 import { join } from 'node:path';
-import { StageError, type CpuTask, type StageContext, type StageDefinition, type StageResult } from '@pressline/pipeline';
+import { MEASURE_TASK, type MeasureOutcome } from '@pressline/measurement';
+import { StageError, type StageContext, type StageDefinition, type StageResult } from '@pressline/pipeline';
 import { putJson } from '@pressline/storage';
-import type { FileAnalysis } from './analyze-file';
-
-export const ANALYZE_TASK: CpuTask = { module: join(__dirname, 'analyze.task'), name: 'analyze' };
 
 /**
- * Analysis: one pass over the track's audio (the mix input: the canonical master, or the first
- * stem) in a worker thread; the figures go into the track's analysis artifact.
+ * Analysis: one streaming pass over the track's audio (the canonical master; for stems, the
+ * first stem) in a worker thread: format, loudness (BS.1770-5 / R128), true peak and QC. The
+ * figures go into the track's analysis artifact.
  */
 export class AnalysisStage implements StageDefinition {
   readonly step = 'analysis' as const;
-  readonly version = 'analysis@1';
+  readonly version = 'analysis@2';
 
   paramsFor(): Record<string, unknown> {
     return {};
@@ -22,9 +21,22 @@ export class AnalysisStage implements StageDefinition {
     if (!key) throw new StageError('processing-failed', 'no canonical audio to analyse (ingest output missing)');
     const local = join(ctx.workDir, `input${key.slice(key.lastIndexOf('.'))}`);
     await ctx.store.getToFile(key, local);
-    const figures = await ctx.cpu.run<FileAnalysis>(ANALYZE_TASK, { file: local });
+    const outcome = await ctx.cpu.run<MeasureOutcome>(MEASURE_TASK, { file: local, series: true });
+    if (!outcome.ok) {
+      throw new StageError(outcome.error.retryable ? 'transient' : 'processing-failed', `analysing the canonical copy failed: ${outcome.error.message}`);
+    }
+    const m = outcome.measurement;
     const analysisKey = `${ctx.outputPrefix}analysis.json`;
-    await putJson(ctx.store, analysisKey, { schema: 'pressline.analysis.v1', ...figures, file: key });
-    return { outputs: { analysis: analysisKey }, summary: { format: figures.format, loudness: figures.loudness } };
+    await putJson(ctx.store, analysisKey, { schema: 'pressline.analysis.v1', ...m, file: key });
+    return {
+      outputs: { analysis: analysisKey },
+      summary: {
+        format: m.format.description,
+        integratedLufs: m.loudness.integratedLufs,
+        loudnessRangeLu: m.loudness.loudnessRangeLu,
+        truePeakDbtp: m.loudness.truePeakDbtp,
+        qc: m.qc.status,
+      },
+    };
   }
 }

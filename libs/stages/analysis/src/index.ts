@@ -1,2 +1,1 @@
 export * from './analysis.stage';
-export * from './analyze-file';

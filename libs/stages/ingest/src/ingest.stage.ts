@@ -1,15 +1,6 @@
 import { extname, join } from 'node:path';
-import {
-  decodeFile,
-  describeFormat,
-  isAudioError,
-  planCanonicalCopy,
-  probe,
-  transcode,
-  type AudioError,
-  type DecodeReport,
-  type ProbeResult,
-} from '@pressline/audio';
+import { describeFormat, isAudioError, planCanonicalCopy, probe, transcode, type AudioError, type ProbeResult } from '@pressline/audio';
+import { MEASURE_TASK, type FileMeasurement, type MeasureOutcome } from '@pressline/measurement';
 import { isValidIsrc, isValidUpc, type ErrorCode } from '@pressline/contracts';
 import { StageError, type StageContext, type StageDefinition, type StageResult } from '@pressline/pipeline';
 import { putJson, safeFileName } from '@pressline/storage';
@@ -45,6 +36,10 @@ export interface IngestedSource {
   readonly codec: string;
   readonly durationSeconds: number;
   readonly sha256: string;
+  /** What ffprobe (and the WAV/AIFF header) says of the upload. */
+  readonly probe: ProbeResult;
+  /** Loudness and QC of the upload, from the same pass that checked it decodes. */
+  readonly measurement: Pick<FileMeasurement, 'loudness' | 'qc' | 'decode'>;
 }
 
 /**
@@ -85,7 +80,16 @@ export class IngestStage implements StageDefinition {
     return {
       outputs,
       summary: {
-        sources: sources.map((s) => ({ name: s.name, format: s.format, durationSeconds: s.durationSeconds, canonical: s.canonical })),
+        sources: sources.map((s) => ({
+          name: s.name,
+          format: s.format,
+          durationSeconds: s.durationSeconds,
+          canonical: s.canonical,
+          integratedLufs: s.measurement.loudness.integratedLufs,
+          truePeakDbtp: s.measurement.loudness.truePeakDbtp,
+          qc: s.measurement.qc.status,
+          qcWarnings: s.measurement.qc.findings.filter((f) => f.severity !== 'pass').map((f) => f.message),
+        })),
       },
     };
   }
@@ -137,10 +141,12 @@ export class IngestStage implements StageDefinition {
       throw new StageError('too-long', `"${fileName}" declares ${declared} s; the limit is ${this.rules.maxDurationSeconds} s`);
     }
 
-    const report = await this.decodeCheck(local, fileName, probed);
+    const measured = await this.measure(ctx, local, fileName);
+    const report = measured.decode;
+    const durationSeconds = report.frames / a.sampleRate;
     if (report.frames === 0) throw new StageError('too-short', `"${fileName}" holds no audio samples`);
     if (report.truncated) {
-      throw new StageError('truncated-or-corrupt', `"${fileName}" is truncated: ${report.frames} of ${report.declaredFrames} frames present (${report.missingFrames} missing)`);
+      throw new StageError('truncated-or-corrupt', `"${fileName}" is truncated: ${report.frames} of ${report.declaredFrames} frames present (${(report.declaredFrames ?? 0) - report.frames} missing)`);
     }
     if (report.decodeErrorCount > 0) {
       throw new StageError('truncated-or-corrupt', `"${fileName}" is corrupt: ${report.decodeErrorCount} decoding errors (${report.decodeErrors.slice(0, 3).join('; ')})`);
@@ -148,11 +154,11 @@ export class IngestStage implements StageDefinition {
     if (report.nonFiniteSamples > 0) {
       throw new StageError('truncated-or-corrupt', `"${fileName}" holds ${report.nonFiniteSamples} NaN or infinite samples`);
     }
-    if (report.durationSeconds < this.rules.minDurationSeconds) {
-      throw new StageError('too-short', `"${fileName}" lasts ${report.durationSeconds.toFixed(3)} s; the minimum is ${this.rules.minDurationSeconds} s`);
+    if (durationSeconds < this.rules.minDurationSeconds) {
+      throw new StageError('too-short', `"${fileName}" lasts ${durationSeconds.toFixed(3)} s; the minimum is ${this.rules.minDurationSeconds} s`);
     }
-    if (report.durationSeconds > this.rules.maxDurationSeconds) {
-      throw new StageError('too-long', `"${fileName}" lasts ${report.durationSeconds.toFixed(0)} s; the limit is ${this.rules.maxDurationSeconds} s`);
+    if (durationSeconds > this.rules.maxDurationSeconds) {
+      throw new StageError('too-long', `"${fileName}" lasts ${durationSeconds.toFixed(0)} s; the limit is ${this.rules.maxDurationSeconds} s`);
     }
 
     const plan = planCanonicalCopy(probed);
@@ -176,29 +182,32 @@ export class IngestStage implements StageDefinition {
       fileName,
       canonicalKey,
       canonical: plan.reason,
-      format: describeFormat({ container: probed.container, audio: { ...a, durationSeconds: report.durationSeconds } }),
+      format: describeFormat({ container: probed.container, audio: { ...a, durationSeconds } }),
       sampleRate: a.sampleRate,
       channels: a.channels,
       bitDepth: a.bitDepth,
       codec: a.codecName,
-      durationSeconds: report.durationSeconds,
+      durationSeconds,
       sha256: put.sha256,
+      probe: probed,
+      measurement: { loudness: measured.loudness, qc: measured.qc, decode: measured.decode },
     };
   }
 
-  /** Decodes the whole file once: truncation, corrupt frames and NaN/Inf samples show up only there. */
-  private async decodeCheck(file: string, fileName: string, probed: ProbeResult): Promise<DecodeReport> {
-    try {
-      const { report } = await decodeFile(file, { replaceNonFinite: true, probe: probed }, () => undefined);
-      return report;
-    } catch (e) {
-      // The file probed as audio, so a decoder that gives up on it means broken data.
-      if (isAudioError(e, 'ffmpeg-failed')) {
-        const detail = (e.stderrTail ?? e.message).trim().split('\n').slice(-2).join(' / ');
-        throw new StageError('truncated-or-corrupt', `"${fileName}" is truncated or corrupt: decoding stopped (${detail})`, { cause: e });
-      }
-      if (isAudioError(e)) throw refusal(e, fileName);
-      throw e;
+  /**
+   * Decodes the whole file once, in a worker thread, measuring loudness and QC on the way:
+   * truncation, corrupt frames and NaN/Inf samples show up only there.
+   */
+  private async measure(ctx: StageContext, file: string, fileName: string): Promise<FileMeasurement> {
+    const outcome = await ctx.cpu.run<MeasureOutcome>(MEASURE_TASK, { file });
+    if (outcome.ok) return outcome.measurement;
+    const e = outcome.error;
+    // The file probed as audio, so a decoder that gives up on it means broken data.
+    if (e.code === 'ffmpeg-failed') {
+      const detail = (e.stderrTail ?? e.message).trim().split('\n').slice(-2).join(' / ');
+      throw new StageError('truncated-or-corrupt', `"${fileName}" is truncated or corrupt: decoding stopped (${detail})`);
     }
+    if (e.code === 'corrupt') throw new StageError('truncated-or-corrupt', `"${fileName}" looks like audio but cannot be read: ${e.message}`);
+    throw new StageError(e.retryable ? 'transient' : 'processing-failed', `reading "${fileName}" failed: ${e.message}`, { retryable: e.retryable });
   }
 }

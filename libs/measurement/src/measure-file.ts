@@ -1,0 +1,164 @@
+import { decode, describeFormat, isAudioError, type DecodeReport, type ProbeResult } from '@pressline/audio';
+import {
+  LoudnessMeter,
+  QcAnalyzer,
+  qcFindings,
+  type ChannelPeaks,
+  type QcFigures,
+  type QcFinding,
+  type QcSeverity,
+} from '@pressline/dsp';
+
+/**
+ * What `pressline analyze` prints and what the stages record of a file. The field names are a
+ * public interface (other tools read them): add fields, never rename one.
+ */
+export interface FileMeasurement {
+  /** The path as given. */
+  file: string;
+  format: {
+    sampleRate: number;
+    channels: number;
+    /** Significant bits of lossless PCM; null for lossy codecs. */
+    bitDepth: number | null;
+    durationSeconds: number;
+    codec: string;
+    container: string;
+    channelLayout: string | null;
+    lossless: boolean;
+    /** e.g. "WAV PCM 24-bit, 96 kHz, stereo, 3:30.000" */
+    description: string;
+  };
+  loudness: {
+    integratedLufs: number | null;
+    loudnessRangeLu: number | null;
+    momentaryMaxLufs: number | null;
+    shortTermMaxLufs: number | null;
+    truePeakDbtp: number | null;
+    samplePeakDbfs: number | null;
+    channels: ChannelPeaks[];
+    momentarySeries?: (number | null)[];
+    shortTermSeries?: (number | null)[];
+  };
+  qc: {
+    /** The worst severity of the findings. */
+    status: QcSeverity;
+    findings: QcFinding[];
+    figures: QcFigures;
+  };
+  decode: {
+    frames: number;
+    declaredFrames: number | null;
+    truncated: boolean;
+    decodeErrorCount: number;
+    decodeErrors: string[];
+    nonFiniteSamples: number;
+    clean: boolean;
+  };
+}
+
+export interface MeasureOptions {
+  /** Add the 10 Hz momentary and short-term series. */
+  readonly series?: boolean;
+  /** A probe of the file already made (saves starting ffprobe again). */
+  readonly probe?: ProbeResult;
+  readonly signal?: AbortSignal;
+  /** Called with the fraction done, about every block. */
+  readonly onProgress?: (fraction: number) => void;
+}
+
+/** Bits per sample of the container (what the bit-depth finding compares with), for lossless PCM. */
+function containerBits(probe: ProbeResult): number | undefined {
+  const a = probe.audio;
+  if (!a.lossless) return undefined;
+  const bits = a.bitsPerSample && a.bitsPerSample >= 8 ? a.bitsPerSample : a.bitDepth;
+  return bits && bits >= 8 && bits <= 64 ? bits : undefined;
+}
+
+const SEVERITY_ORDER: Record<QcSeverity, number> = { pass: 0, warn: 1, fail: 2 };
+
+/**
+ * One streaming pass over a file: decode in blocks and feed every analyser the same block
+ * (loudness per BS.1770-5 / EBU R128, true peak, QC). Memory stays bounded whatever the duration.
+ * Throws the libs/audio AudioError when the file cannot be read.
+ */
+export async function measureFile(file: string, options: MeasureOptions = {}): Promise<FileMeasurement> {
+  const stream = decode(file, { probe: options.probe, signal: options.signal });
+  const format = await stream.open();
+  const probe = format.probe;
+  const meter = new LoudnessMeter({ sampleRate: format.sampleRate, channels: format.channels, series: options.series });
+  const qc = new QcAnalyzer({
+    sampleRate: format.sampleRate,
+    channels: format.channels,
+    meter,
+    declaredBitDepth: containerBits(probe),
+  });
+  const expected = probe.declaredFrames ?? (probe.audio.durationSeconds ? probe.audio.durationSeconds * format.sampleRate : null);
+  let frames = 0;
+  for await (const block of stream) {
+    meter.process(block.channels);
+    qc.process(block.channels);
+    frames += block.frames;
+    if (options.onProgress && expected) options.onProgress(Math.min(1, frames / expected));
+  }
+  const report = stream.report as DecodeReport;
+  const loudness = meter.result();
+  const figures = qc.result();
+  const findings = qcFindings(figures);
+  const status = findings.reduce<QcSeverity>((worst, f) => (SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[worst] ? f.severity : worst), 'pass');
+  const a = probe.audio;
+  return {
+    file,
+    format: {
+      sampleRate: format.sampleRate,
+      channels: format.channels,
+      bitDepth: a.bitDepth,
+      durationSeconds: report.durationSeconds,
+      codec: a.codecName,
+      container: probe.container.formatName,
+      channelLayout: a.channelLayout,
+      lossless: a.lossless,
+      description: describeFormat({ container: probe.container, audio: { ...a, durationSeconds: report.durationSeconds } }),
+    },
+    loudness: {
+      integratedLufs: loudness.integratedLufs,
+      loudnessRangeLu: loudness.loudnessRangeLu,
+      momentaryMaxLufs: loudness.momentaryMaxLufs,
+      shortTermMaxLufs: loudness.shortTermMaxLufs,
+      truePeakDbtp: loudness.truePeakDbtp,
+      samplePeakDbfs: loudness.samplePeakDbfs,
+      channels: loudness.channels,
+      ...(options.series ? { momentarySeries: loudness.momentarySeries, shortTermSeries: loudness.shortTermSeries } : {}),
+    },
+    qc: { status, findings, figures },
+    decode: {
+      frames: report.frames,
+      declaredFrames: report.declaredFrames,
+      truncated: report.truncated,
+      decodeErrorCount: report.decodeErrorCount,
+      decodeErrors: [...report.decodeErrors],
+      nonFiniteSamples: report.nonFiniteSamples,
+      clean: report.clean,
+    },
+  };
+}
+
+/** An AudioError as plain data: what crosses a worker-thread boundary intact. */
+export interface MeasureFailure {
+  code: string;
+  message: string;
+  stderrTail?: string;
+  retryable: boolean;
+}
+
+export type MeasureOutcome = { ok: true; measurement: FileMeasurement } | { ok: false; error: MeasureFailure };
+
+/** measureFile, with expected failures as values (worker threads clone errors without their fields). */
+export async function tryMeasureFile(file: string, options: MeasureOptions = {}): Promise<MeasureOutcome> {
+  try {
+    return { ok: true, measurement: await measureFile(file, options) };
+  } catch (e) {
+    if (isAudioError(e)) return { ok: false, error: { code: e.code, message: e.message, stderrTail: e.stderrTail, retryable: e.retryable } };
+    throw e;
+  }
+}
