@@ -2,3 +2,4 @@ export * from './wav';
 export * from './infra-env';
 export * from './process-line';
 export * from './audio-fixtures';
+export * from './synth';

@@ -1,0 +1,4 @@
+export * from './notation';
+export * from './profiles';
+export * from './chroma';
+export * from './key-analyzer';

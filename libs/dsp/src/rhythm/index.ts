@@ -1,0 +1,7 @@
+export * from './resample';
+export * from './periodicity';
+export * from './onset';
+export * from './tempo';
+export * from './beats';
+export * from './metre';
+export * from './rhythm-analyzer';

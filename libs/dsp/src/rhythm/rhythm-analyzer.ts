@@ -1,0 +1,160 @@
+import type { Hertz } from '../units';
+import { trackBeats } from './beats';
+import { estimateMetre, type TimeSignature } from './metre';
+import { OnsetAnalyzer, type OnsetFeatures } from './onset';
+import { MonoDownsampler } from './resample';
+import {
+  DEFAULT_TEMPO_PRIOR,
+  beatNovelty,
+  estimateTempo,
+  type TempoEstimate,
+  type TempoPrior,
+} from './tempo';
+
+export interface RhythmAnalyzerOptions {
+  readonly sampleRate: Hertz;
+  /** Hard tempo limits [min, max] in BPM; default [40, 250] with a log-normal preference around 120. */
+  readonly bpmRange?: readonly [number, number];
+}
+
+export interface RhythmResult {
+  readonly tempo: TempoEstimate;
+  /** Beat times in seconds. */
+  readonly beats: number[];
+  readonly downbeats: number[];
+  readonly beatsPerBar: number;
+  readonly timeSignature: TimeSignature;
+  readonly beatSubdivision: 2 | 3;
+}
+
+/** Internal analysis rate: 44.1/48 kHz input is decimated by 2 (hats and cymbals up to 10 kHz stay in). */
+const ANALYSIS_RATE: Hertz = 22050;
+
+/**
+ * Streaming tempo, beat, downbeat and metre analysis. `process` keeps only onset envelopes (about
+ * 170 frames per second, four bands) and coarse band spectra; `result` runs the global estimation
+ * (periodicity analysis, Ellis dynamic-programming beat tracking, beat-synchronous metre analysis).
+ */
+export class RhythmAnalyzer {
+  readonly sampleRate: Hertz;
+  private readonly prior: TempoPrior;
+  private readonly downsampler: MonoDownsampler;
+  private readonly onsets: OnsetAnalyzer;
+
+  constructor(options: RhythmAnalyzerOptions) {
+    if (!(options.sampleRate >= 8000 && options.sampleRate <= 768000)) {
+      throw new RangeError(`sampleRate out of range: ${options.sampleRate}`);
+    }
+    this.sampleRate = options.sampleRate;
+    if (options.bpmRange) {
+      const [lo, hi] = options.bpmRange;
+      if (!(lo >= 20 && hi <= 400 && hi > lo * 1.2))
+        throw new RangeError(`bpmRange must be within [20, 400] and span > 20 %, got [${lo}, ${hi}]`);
+      this.prior = { ...DEFAULT_TEMPO_PRIOR, minBpm: lo, maxBpm: hi };
+    } else {
+      this.prior = DEFAULT_TEMPO_PRIOR;
+    }
+    this.downsampler = new MonoDownsampler(options.sampleRate, ANALYSIS_RATE);
+    this.onsets = new OnsetAnalyzer(this.downsampler.outputRate, this.downsampler.delaySeconds);
+  }
+
+  process(block: readonly Float32Array[]): void {
+    this.onsets.process(this.downsampler.process(block));
+  }
+
+  reset(): void {
+    this.downsampler.reset();
+    this.onsets.reset();
+  }
+
+  features(): OnsetFeatures {
+    return this.onsets.features();
+  }
+
+  result(): RhythmResult {
+    return analyseRhythm(this.onsets.features(), this.prior);
+  }
+}
+
+export function analyseRhythm(f: OnsetFeatures, prior: TempoPrior = DEFAULT_TEMPO_PRIOR): RhythmResult {
+  const tempo = estimateTempo(f, prior);
+  const empty: RhythmResult = {
+    tempo,
+    beats: [],
+    downbeats: [],
+    beatsPerBar: 4,
+    timeSignature: '4/4',
+    beatSubdivision: 2,
+  };
+  if (!(tempo.bpm > 0)) return empty;
+  const nov = beatNovelty(f);
+  const period = periodTrack(f, tempo, nov.length);
+  const beatFrames = trackBeats(nov, period);
+  const toTime = (fr: number): number => f.startTime + fr / f.frameRate;
+  const beats = Array.from(beatFrames, (b) => Math.round(toTime(b) * 1000) / 1000);
+  let bpm = tempo.bpm;
+  if (beats.length >= 8) bpm = tempo.steady ? refineBpm(beats, bpm) : medianBpm(beats, bpm);
+  const metre = estimateMetre(f, beatFrames);
+  const downbeats: number[] = [];
+  for (let i = metre.firstDownbeat; i < beats.length; i += metre.beatsPerBar) downbeats.push(beats[i]);
+  return {
+    tempo: { ...tempo, bpm },
+    beats,
+    downbeats,
+    beatsPerBar: metre.beatsPerBar,
+    timeSignature: metre.timeSignature,
+    beatSubdivision: metre.subdivision,
+  };
+}
+
+/** Beat period in frames for every frame: constant, or interpolated along the tempo curve. */
+function periodTrack(f: OnsetFeatures, tempo: TempoEstimate, frames: number): Float64Array {
+  const period = new Float64Array(frames).fill((60 / tempo.bpm) * f.frameRate);
+  const curve = tempo.curve;
+  if (!curve || curve.length < 2) return period;
+  let j = 0;
+  for (let i = 0; i < frames; i++) {
+    const t = f.startTime + i / f.frameRate;
+    while (j + 1 < curve.length && curve[j + 1].timeSeconds <= t) j++;
+    let bpm: number;
+    if (t <= curve[0].timeSeconds) bpm = curve[0].bpm;
+    else if (j + 1 >= curve.length) bpm = curve[curve.length - 1].bpm;
+    else {
+      const a = curve[j];
+      const b = curve[j + 1];
+      bpm = a.bpm + ((t - a.timeSeconds) / (b.timeSeconds - a.timeSeconds)) * (b.bpm - a.bpm);
+    }
+    period[i] = (60 / bpm) * f.frameRate;
+  }
+  return period;
+}
+
+/** Tempo of a non-steady performance: 60 / median inter-beat interval. */
+function medianBpm(beats: number[], bpm: number): number {
+  const ibi = beats
+    .slice(1)
+    .map((b, i) => b - beats[i])
+    .sort((a, b) => a - b);
+  const m = ibi[ibi.length >> 1];
+  const v = 60 / m;
+  return Math.abs(Math.log(v / bpm)) < 0.08 ? Math.round(v * 10) / 10 : bpm;
+}
+
+/** Least-squares slope of beat time against beat index, within 4 % of the periodicity estimate. */
+function refineBpm(beats: number[], bpm: number): number {
+  const n = beats.length;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sx += i;
+    sy += beats[i];
+    sxx += i * i;
+    sxy += i * beats[i];
+  }
+  const slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+  const refined = 60 / slope;
+  if (!(Math.abs(Math.log(refined / bpm)) < 0.04)) return bpm;
+  return Math.round(refined * 10) / 10;
+}

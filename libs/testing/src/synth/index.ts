@@ -1,0 +1,4 @@
+export * from './prng';
+export * from './theory';
+export * from './render';
+export * from './set';

@@ -1,0 +1,97 @@
+/**
+ * The synthetic evaluation set: a deterministic list of piece specs spread over all 24 keys,
+ * 50-200 BPM, several grooves, 4/4, 3/4 and 6/8, with and without drums, detuned references and
+ * degraded copies. About a third of the pieces is marked 'holdout' (by a hash of the id, not by
+ * any musical property) and must not be looked at while tuning estimators.
+ */
+import { Prng, hashSeed } from './prng';
+import type { DrumStyle, PieceSpec, TempoVariation, TimeSignature } from './render';
+import { PROGRESSIONS, TONIC_NAMES, type Mode } from './theory';
+
+export interface SyntheticSetOptions {
+  /** Number of base pieces (each key gets count / 24); default 240. */
+  readonly count?: number;
+  /** Seconds per piece; default 30. */
+  readonly durationSeconds?: number;
+  /** Add degraded copies (noise, fades, MP3 marker) of every sixth piece; default true. */
+  readonly degraded?: boolean;
+  /** Master seed; default 2024. */
+  readonly seed?: number;
+}
+
+/** The bench encodes pieces carrying this marker through ffmpeg before analysis. */
+export interface SyntheticPieceSpec extends PieceSpec {
+  readonly codec?: 'mp3-128k';
+}
+
+interface StyleRange {
+  readonly drums: DrumStyle | null;
+  readonly ts: TimeSignature;
+  readonly bpm: readonly [number, number];
+  readonly weight: number;
+}
+
+/** Tempo ranges follow the genres each groove is played in. */
+const STYLES: readonly StyleRange[] = [
+  { drums: 'four-on-the-floor', ts: '4/4', bpm: [95, 175], weight: 15 },
+  { drums: 'backbeat', ts: '4/4', bpm: [62, 185], weight: 20 },
+  { drums: 'swung', ts: '4/4', bpm: [80, 200], weight: 10 },
+  { drums: 'half-time', ts: '4/4', bpm: [125, 175], weight: 8 },
+  { drums: 'breakbeat', ts: '4/4', bpm: [85, 180], weight: 12 },
+  { drums: 'waltz', ts: '3/4', bpm: [85, 200], weight: 7 },
+  { drums: 'compound', ts: '6/8', bpm: [52, 95], weight: 6 },
+  { drums: null, ts: '4/4', bpm: [60, 200], weight: 14 },
+  { drums: null, ts: '3/4', bpm: [70, 190], weight: 4 },
+  { drums: null, ts: '6/8', bpm: [50, 90], weight: 4 },
+];
+
+export function syntheticSet(options: SyntheticSetOptions = {}): SyntheticPieceSpec[] {
+  const count = options.count ?? 240;
+  const duration = options.durationSeconds ?? 30;
+  const rng = new Prng(options.seed ?? 2024);
+  const weights = STYLES.map((s) => s.weight);
+  const out: SyntheticPieceSpec[] = [];
+  for (let i = 0; i < count; i++) {
+    const keyIndex = i % 24;
+    const tonic = (keyIndex * 7) % 12; // walk the circle of fifths so neighbours differ
+    const mode: Mode = keyIndex < 12 ? (i % 2 === 0 ? 'major' : 'minor') : i % 2 === 0 ? 'minor' : 'major';
+    const style = STYLES[rng.weighted(weights)];
+    const bpm = Math.round(rng.logRange(style.bpm[0], style.bpm[1]) * 10) / 10;
+    const progs = PROGRESSIONS.filter((p) => p.mode === mode);
+    const progression = progs[rng.int(0, progs.length - 1)].name;
+    const tuningHz = rng.chance(0.3) ? Math.round(rng.range(432, 446) * 10) / 10 : 440;
+    const tv = rng.weighted([85, 10, 5]);
+    const tempoVariation: TempoVariation = tv === 0 ? 'steady' : tv === 1 ? 'drift' : 'ramp';
+    const styleName = style.drums ?? `nodrums-${style.ts.replace('/', '')}`;
+    const id = `syn${String(i).padStart(3, '0')}-${styleName}-${bpm}-${TONIC_NAMES[tonic]}${mode === 'major' ? 'maj' : 'min'}`;
+    const split = hashSeed(id) % 3 === 0 ? 'holdout' : 'tune';
+    const base: SyntheticPieceSpec = {
+      id,
+      seed: hashSeed(`${id}/${options.seed ?? 2024}`),
+      tonic,
+      mode,
+      bpm,
+      timeSignature: style.ts,
+      drums: style.drums,
+      progression,
+      tuningHz,
+      durationSeconds: duration,
+      tempoVariation,
+      split,
+    };
+    out.push(base);
+    if ((options.degraded ?? true) && i % 6 === 5) {
+      const kind = Math.floor(i / 6) % 3;
+      if (kind === 0) out.push({ ...base, id: `${id}-mp3`, codec: 'mp3-128k' });
+      else if (kind === 1)
+        out.push({ ...base, id: `${id}-noise`, degradation: { noiseSnrDb: rng.range(6, 20) } });
+      else
+        out.push({
+          ...base,
+          id: `${id}-fade`,
+          degradation: { fadeInSeconds: rng.range(2, 8), fadeOutSeconds: rng.range(4, 12) },
+        });
+    }
+  }
+  return out;
+}
