@@ -1,12 +1,17 @@
 import { decode, describeFormat, isAudioError, type DecodeReport, type ProbeResult } from '@pressline/audio';
 import {
+  KeyAnalyzer,
   LoudnessMeter,
   QcAnalyzer,
   qcFindings,
+  RhythmAnalyzer,
   type ChannelPeaks,
+  type KeyEstimate,
   type QcFigures,
   type QcFinding,
   type QcSeverity,
+  type TempoEstimate,
+  type TimeSignature,
 } from '@pressline/dsp';
 
 /**
@@ -46,6 +51,16 @@ export interface FileMeasurement {
     findings: QcFinding[];
     figures: QcFigures;
   };
+  /** With the "rhythm" measure. Beat and downbeat times in seconds. */
+  tempo?: TempoEstimate;
+  beats?: number[];
+  downbeats?: number[];
+  beatsPerBar?: number;
+  timeSignature?: TimeSignature;
+  /** With the "key" measure. */
+  key?: KeyEstimate;
+  /** Estimated reference frequency of A4, Hz. */
+  tuningHz?: number;
   decode: {
     frames: number;
     declaredFrames: number | null;
@@ -57,7 +72,15 @@ export interface FileMeasurement {
   };
 }
 
+/** What a pass measures: loudness (BS.1770 meter, true peak, QC), rhythm (tempo, beats, metre), key (key, tuning). */
+export type MeasureName = 'loudness' | 'rhythm' | 'key';
+export const ALL_MEASURES: readonly MeasureName[] = Object.freeze(['loudness', 'rhythm', 'key']);
+
 export interface MeasureOptions {
+  /** Default: all of them. Loudness is always measured (QC and the format depend on the pass). */
+  readonly measures?: readonly MeasureName[];
+  /** Tempo prior for the rhythm measure, BPM. */
+  readonly bpmRange?: readonly [number, number];
   /** Add the 10 Hz momentary and short-term series. */
   readonly series?: boolean;
   /** A probe of the file already made (saves starting ffprobe again). */
@@ -93,11 +116,16 @@ export async function measureFile(file: string, options: MeasureOptions = {}): P
     meter,
     declaredBitDepth: containerBits(probe),
   });
+  const wanted = new Set(options.measures ?? ALL_MEASURES);
+  const rhythm = wanted.has('rhythm') ? new RhythmAnalyzer({ sampleRate: format.sampleRate, bpmRange: options.bpmRange }) : null;
+  const keys = wanted.has('key') ? new KeyAnalyzer({ sampleRate: format.sampleRate }) : null;
   const expected = probe.declaredFrames ?? (probe.audio.durationSeconds ? probe.audio.durationSeconds * format.sampleRate : null);
   let frames = 0;
   for await (const block of stream) {
     meter.process(block.channels);
     qc.process(block.channels);
+    rhythm?.process(block.channels);
+    keys?.process(block.channels);
     frames += block.frames;
     if (options.onProgress && expected) options.onProgress(Math.min(1, frames / expected));
   }
@@ -107,6 +135,8 @@ export async function measureFile(file: string, options: MeasureOptions = {}): P
   const findings = qcFindings(figures);
   const status = findings.reduce<QcSeverity>((worst, f) => (SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[worst] ? f.severity : worst), 'pass');
   const a = probe.audio;
+  const r = rhythm?.result();
+  const k = keys?.result();
   return {
     file,
     format: {
@@ -131,6 +161,8 @@ export async function measureFile(file: string, options: MeasureOptions = {}): P
       ...(options.series ? { momentarySeries: loudness.momentarySeries, shortTermSeries: loudness.shortTermSeries } : {}),
     },
     qc: { status, findings, figures },
+    ...(r ? { tempo: r.tempo, beats: r.beats, downbeats: r.downbeats, beatsPerBar: r.beatsPerBar, timeSignature: r.timeSignature } : {}),
+    ...(k ? { key: k.key, tuningHz: k.tuningHz } : {}),
     decode: {
       frames: report.frames,
       declaredFrames: report.declaredFrames,

@@ -17,6 +17,17 @@ beforeAll(async () => {
   await writeFile(join(dir, 'minus23.wav'), encodeWav({ sampleRate: 48000, channels: [sine, sine] }, { format: 'int24' }));
   await writeFile(join(dir, 'silence.wav'), encodeWav({ sampleRate: 44100, channels: [new Float32Array(44100), new Float32Array(44100)] }));
   await writeFile(join(dir, 'image.wav'), Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+  // 12 s of a 128 BPM click over an A minor triad: tempo and key known by construction.
+  const fs = 44100;
+  const len = fs * 12;
+  const music = new Float32Array(len);
+  const beat = (60 / 128) * fs;
+  for (let b = 0; b * beat < len; b++) {
+    const at = Math.round(b * beat);
+    for (let i = 0; i < 400 && at + i < len; i++) music[at + i] += 0.5 * Math.exp(-i / 60) * Math.sin((2 * Math.PI * 1500 * i) / fs);
+  }
+  for (const hz of [220, 261.63, 329.63, 110]) for (let i = 0; i < len; i++) music[i] += 0.08 * Math.sin((2 * Math.PI * hz * i) / fs);
+  await writeFile(join(dir, 'click128-aminor.wav'), encodeWav({ sampleRate: fs, channels: [music, music] }, { format: 'int24' }));
 });
 
 beforeEach(() => {
@@ -76,4 +87,28 @@ it('exits 2 with a one-line reason in the JSON of an unreadable file, and goes o
   expect(good.loudness.integratedLufs).toBeCloseTo(-23, 1);
   expect(missing.code).toBe('not-found');
   expect(spy).toHaveBeenCalled();
+});
+
+it('adds tempo, beats, downbeats, metre, key and tuning', async () => {
+  await analyzeCommand(['--json', join(dir, 'click128-aminor.wav')]);
+  const [m] = lines();
+  expect(m.tempo.bpm).toBeCloseTo(128, 0);
+  expect(Array.isArray(m.tempo.candidates)).toBe(true);
+  expect(typeof m.tempo.steady).toBe('boolean');
+  expect(m.beats.length).toBeGreaterThan(20);
+  expect(m.downbeats.length).toBeGreaterThan(3);
+  expect(m.beatsPerBar).toBeGreaterThanOrEqual(2);
+  expect(m.key).toMatchObject({ tonic: 'A', mode: 'minor', label: 'A minor', camelot: '8A', openKey: '1m' });
+  expect(m.key.runnerUp.label).toEqual(expect.any(String));
+  expect(m.tuningHz).toBeCloseTo(440, 0);
+});
+
+it('measures loudness only with --only loudness, and honours a BPM range', async () => {
+  await analyzeCommand(['--json', '--only', 'loudness', join(dir, 'click128-aminor.wav')]);
+  await analyzeCommand(['--json', '--bpm-range', '40-90', join(dir, 'click128-aminor.wav')]);
+  const [only, ranged] = lines();
+  expect(only.tempo).toBeUndefined();
+  expect(only.key).toBeUndefined();
+  expect(ranged.tempo.bpm).toBeCloseTo(64, 0);
+  await expect(analyzeCommand(['--json', '--bpm-range', 'fast', join(dir, 'click128-aminor.wav')])).rejects.toThrow(/bpm-range/);
 });

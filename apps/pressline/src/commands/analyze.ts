@@ -1,18 +1,22 @@
 import { isAudioError } from '@pressline/audio';
-import { measureFile, type FileMeasurement } from '@pressline/measurement';
+import { ALL_MEASURES, measureFile, type FileMeasurement, type MeasureName } from '@pressline/measurement';
 import { parse, UsageError } from '../args';
 
-export const ANALYZE_HELP = `pressline analyze FILE... [--json] [--series]
+export const ANALYZE_HELP = `pressline analyze FILE... [--json] [--series] [--bpm-range MIN-MAX] [--only MEASURES]
 
 Measures each file in one streaming pass: format, loudness per ITU-R BS.1770-5 / EBU R128
-(integrated, loudness range, momentary and short-term maxima), true peak and sample peak, and QC
+(integrated, loudness range, momentary and short-term maxima), true peak and sample peak, QC
 findings (clipping, inter-sample overs, DC, phase, mono compatibility, silence, bit depth,
-bandwidth, dual mono, polarity).
+bandwidth, dual mono, polarity), tempo, beats, downbeats and metre, key and tuning.
 
-  --json     one JSON object per file and per line, in order: file, format{sampleRate,channels,
-             bitDepth,durationSeconds,codec}, loudness{integratedLufs,loudnessRangeLu,
-             momentaryMaxLufs,shortTermMaxLufs,truePeakDbtp,samplePeakDbfs}, qc{status,findings}
-  --series   add loudness.momentarySeries and loudness.shortTermSeries (10 Hz, LUFS; null = silent)
+  --json        one JSON object per file and per line, in order: file, format{sampleRate,channels,
+                bitDepth,durationSeconds,codec}, loudness{integratedLufs,loudnessRangeLu,
+                momentaryMaxLufs,shortTermMaxLufs,truePeakDbtp,samplePeakDbfs}, qc{status,findings},
+                tempo{bpm,confidence,candidates,steady}, beats, downbeats, beatsPerBar,
+                key{tonic,mode,label,camelot,openKey,confidence,runnerUp}, tuningHz
+  --series      add loudness.momentarySeries and loudness.shortTermSeries (10 Hz, LUFS; null = silent)
+  --bpm-range   a tempo prior, e.g. 70-180 (default: a log-normal prior around 120 BPM, 40-250)
+  --only        a subset of loudness,rhythm,key (loudness is always measured)
 
 Values that do not exist (digital silence, shorter than 400 ms / 3 s) are null.
 Exit code 2 when a file cannot be read (its line then holds "error"), 0 otherwise.`;
@@ -29,6 +33,10 @@ function human(m: FileMeasurement): string {
     `  integrated  ${fmt(l.integratedLufs, 'LUFS')}    range ${fmt(l.loudnessRangeLu, 'LU')}`,
     `  max M / S   ${fmt(l.momentaryMaxLufs, 'LUFS')} / ${fmt(l.shortTermMaxLufs, 'LUFS')}`,
     `  true peak   ${fmt(l.truePeakDbtp, 'dBTP')}    sample peak ${fmt(l.samplePeakDbfs, 'dBFS')}`,
+    ...(m.tempo
+      ? [`  tempo       ${m.tempo.bpm.toFixed(1)} BPM (confidence ${m.tempo.confidence.toFixed(2)}${m.tempo.steady ? '' : ', not steady'}), ${m.timeSignature}, ${m.beats?.length ?? 0} beats`]
+      : []),
+    ...(m.key ? [`  key         ${m.key.label} (${m.key.camelot} / ${m.key.openKey}, confidence ${m.key.confidence.toFixed(2)}), A4 = ${m.tuningHz?.toFixed(1)} Hz`] : []),
     `  qc          ${m.qc.status}`,
     ...m.qc.findings.filter((f) => f.severity !== 'pass').map((f) => `    ${f.severity.padEnd(4)} ${f.code}: ${f.message}`),
   ];
@@ -36,15 +44,29 @@ function human(m: FileMeasurement): string {
 }
 
 export async function analyzeCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { json: { type: 'boolean', default: false }, series: { type: 'boolean', default: false } });
+  const { values, positionals } = parse(argv, {
+    json: { type: 'boolean', default: false },
+    series: { type: 'boolean', default: false },
+    'bpm-range': { type: 'string' },
+    only: { type: 'string' },
+  });
   if (positionals.length === 0) throw new UsageError('analyze takes one or more files');
+  let bpmRange: [number, number] | undefined;
+  if (values['bpm-range']) {
+    const m = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(values['bpm-range']);
+    if (!m || !(Number(m[1]) >= 20 && Number(m[2]) <= 400 && Number(m[2]) > Number(m[1]) * 1.2)) {
+      throw new UsageError('--bpm-range wants MIN-MAX within 20-400 BPM, MAX at least 1.2 x MIN (e.g. 70-180)');
+    }
+    bpmRange = [Number(m[1]), Number(m[2])];
+  }
+  const measures = values.only ? values.only.split(',').map((x) => x.trim()) : [...ALL_MEASURES];
+  const unknown = measures.filter((x) => !(ALL_MEASURES as readonly string[]).includes(x));
+  if (unknown.length) throw new UsageError(`--only: unknown measure ${unknown.join(', ')} (loudness, rhythm, key)`);
   let unreadable = 0;
   for (const file of positionals) {
     try {
-      const m = await measureFile(file, { series: values.series });
-      const { decode: _decode, ...published } = m;
-      const out = values.json ? { ...published, qc: { status: m.qc.status, findings: m.qc.findings, figures: m.qc.figures } } : null;
-      process.stdout.write(values.json ? `${JSON.stringify(out)}\n` : human(m));
+      const m = await measureFile(file, { series: values.series, bpmRange, measures: measures as MeasureName[] });
+      process.stdout.write(values.json ? `${JSON.stringify(m)}\n` : human(m));
     } catch (e) {
       if (!isAudioError(e)) throw e;
       unreadable++;

@@ -5,12 +5,13 @@ import { putJson } from '@pressline/storage';
 
 /**
  * Analysis: one streaming pass over the track's audio (the canonical master; for stems, the
- * first stem) in a worker thread: format, loudness (BS.1770-5 / R128), true peak and QC. The
- * figures go into the track's analysis artifact.
+ * first stem) in a worker thread: format, loudness (BS.1770-5 / R128), true peak, QC, tempo,
+ * beats, downbeats, metre, key and tuning. The figures go into the track's analysis artifact;
+ * packaging writes BPM and key into the tags.
  */
 export class AnalysisStage implements StageDefinition {
   readonly step = 'analysis' as const;
-  readonly version = 'analysis@2';
+  readonly version = 'analysis@3';
 
   paramsFor(): Record<string, unknown> {
     return {};
@@ -36,6 +37,10 @@ export class AnalysisStage implements StageDefinition {
         loudnessRangeLu: m.loudness.loudnessRangeLu,
         truePeakDbtp: m.loudness.truePeakDbtp,
         qc: m.qc.status,
+        bpm: m.tempo?.bpm ?? null,
+        key: m.key?.label ?? null,
+        camelot: m.key?.camelot ?? null,
+        timeSignature: m.timeSignature ?? null,
       },
     };
   }

@@ -12,5 +12,5 @@ export const PackageLayout = {
   manifest: 'manifest.json',
   checksums: 'checksums.sha256',
   trackFile: (position: number, title: string, extension: string): string =>
-    `tracks/${String(position).padStart(2, '0')}-${safeFileName(title, 'track').slice(0, 80)}${extension}`,
+    `tracks/${String(position).padStart(2, '0')}-${safeFileName(title.replace(/[\\/]/g, ' '), 'track').slice(0, 80)}${extension}`,
 } as const;

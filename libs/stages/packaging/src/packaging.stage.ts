@@ -9,8 +9,25 @@ import {
   type StageDefinition,
   type StageResult,
 } from '@pressline/pipeline';
-import { Keys, putJson } from '@pressline/storage';
+import { getJson, Keys, putJson } from '@pressline/storage';
 import { PackageLayout } from './package-layout';
+
+/** The part of the analysis artifact that becomes tags. */
+interface AnalysisTags {
+  tempo?: { bpm: number; confidence: number };
+  key?: { tonic: string; mode: 'major' | 'minor'; camelot: string };
+}
+
+/**
+ * BPM and key as DJ software reads them from Vorbis comments: BPM (rounded, as most players show
+ * it) and INITIALKEY in musical notation ("Am", "F#", "Eb").
+ */
+export function analysisTags(analysis: AnalysisTags | null): Record<string, string> {
+  const tags: Record<string, string> = {};
+  if (analysis?.tempo && Number.isFinite(analysis.tempo.bpm)) tags.BPM = String(Math.round(analysis.tempo.bpm));
+  if (analysis?.key) tags.INITIALKEY = `${analysis.key.tonic}${analysis.key.mode === 'minor' ? 'm' : ''}`;
+  return tags;
+}
 
 /**
  * Packaging, per track: a tagged FLAC of the master. Per release (once every track has ended):
@@ -30,6 +47,7 @@ export class PackagingStage implements StageDefinition {
     const release = await ctx.release();
     const track = release.tracks.find((t) => t.trackId === ctx.request.trackId)!;
     const meta = release.submission.tracks[track.position - 1];
+    const analysis = ctx.request.inputs.analysis ? await getJson<AnalysisTags>(ctx.store, ctx.request.inputs.analysis) : null;
     const local = join(ctx.workDir, `master${master.slice(master.lastIndexOf('.'))}`);
     await ctx.store.getToFile(master, local);
     const flac = join(ctx.workDir, 'track.flac');
@@ -47,6 +65,7 @@ export class PackagingStage implements StageDefinition {
           ...(release.submission.label ? { organization: release.submission.label } : {}),
           ...(release.submission.genre ? { genre: release.submission.genre } : {}),
           ...(release.submission.releaseDate ? { date: release.submission.releaseDate } : {}),
+          ...analysisTags(analysis),
         },
       });
     } catch (e) {
