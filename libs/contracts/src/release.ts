@@ -62,6 +62,24 @@ export const TrackSubmission = z
   });
 export type TrackSubmission = z.infer<typeof TrackSubmission>;
 
+/** A person's override of a delivery profile's defaults, per release. */
+export const ProfileOverride = z.object({
+  targetLufs: z.number().min(-40).max(-5).optional(),
+  truePeakDbtp: z.number().min(-9).max(0).optional(),
+  sampleRate: z.union([z.literal(44100), z.literal(48000), z.literal(88200), z.literal(96000), z.literal(176400), z.literal(192000)]).optional(),
+  bitDepth: z.union([z.literal(16), z.literal(24), z.literal(32)]).optional(),
+  /** When the target cannot be met with linear gain under the ceiling: limit, or deliver quieter and say so. */
+  policy: z.enum(['limit', 'quieter']).optional(),
+});
+export type ProfileOverride = z.infer<typeof ProfileOverride>;
+
+export const MasteringOptions = z.object({
+  /** One gain for the whole release, anchored on its loudest track (album mode). */
+  album: z.boolean().optional(),
+  overrides: z.record(z.string().regex(/^[a-z0-9-]{1,40}$/), ProfileOverride).optional(),
+});
+export type MasteringOptions = z.infer<typeof MasteringOptions>;
+
 export const ReleaseSubmission = z.object({
   title: text(500),
   artist: text(500),
@@ -74,6 +92,7 @@ export const ReleaseSubmission = z.object({
     .optional(),
   /** Mastering targets (profile names); each yields its own deliverable. */
   profiles: z.array(z.string().regex(/^[a-z0-9-]{1,40}$/)).min(1).max(16).default(['spotify']),
+  mastering: MasteringOptions.optional(),
   tracks: z.array(TrackSubmission).min(1).max(200),
   webhook: z.object({ url: z.url({ protocol: /^https?$/ }) }).optional(),
   /** Free-form client reference echoed back (e.g. the distributor's own job id). */

@@ -49,7 +49,7 @@ export class Emitter {
   }
 
   async stepRequest(request: Omit<StepRequestV1, 'schema' | 'messageId' | 'requestedAt'>): Promise<StepRequestV1> {
-    const messageId = `msg_${digest({ j: request.jobId, t: request.trackId, s: request.step, i: request.inputs })}`;
+    const messageId = `msg_${digest({ j: request.jobId, t: request.trackId, s: request.step, i: request.inputs, d: request.deferrals ?? 0 })}`;
     const message: StepRequestV1 = { ...request, schema: 'pressline.step.requested.v1', messageId, requestedAt: new Date().toISOString() };
     await this.bus.publish(Topics.stepRequested(request.step), [
       { key: request.trackId, value: JSON.stringify(message), headers: this.headers(messageId, message.schema, request.jobId) },

@@ -8,7 +8,7 @@ import { InlinePool } from './cpu-pool';
 import { Emitter } from './emitter';
 import { MemoryBus } from './memory-bus';
 import { ReleaseWorker } from './release-worker';
-import { StageError, type StageDefinition, type TrackOutcome } from './stage';
+import { StageDeferred, StageError, type StageDefinition, type TrackOutcome } from './stage';
 import { StageWorker, type RuntimeDependencies } from './stage-worker';
 
 const route: StepName[] = ['ingest', 'analysis', 'packaging'];
@@ -30,7 +30,7 @@ function toyStage(step: StepName, behaviour: (attempt: number) => void = () => u
   return stage;
 }
 
-async function setup(stages: StageDefinition[], maxAttempts = 3) {
+async function setup(stages: StageDefinition[], maxAttempts = 3, maxDeferralMs?: number) {
   const store = new LocalFolderStore(await mkdtemp(join(tmpdir(), 'pipeline-')));
   await store.ensureReady();
   const bus = new MemoryBus({ partitions: 3, drainTimeoutMs: 5000 });
@@ -39,7 +39,7 @@ async function setup(stages: StageDefinition[], maxAttempts = 3) {
     store,
     cpu: new InlinePool(),
     logger: silentLogger(),
-    settings: { concurrency: 2, maxAttempts, retryBackoffMs: 1 },
+    settings: { concurrency: 2, maxAttempts, retryBackoffMs: 1, maxDeferralMs },
   };
   const workers = stages.map((s) => new StageWorker(deps, s));
   const packaged: string[] = [];
@@ -225,6 +225,31 @@ describe('StageWorker on the in-memory transport', () => {
     await line.emitter.stepRequest({ tenantId: 'acme', releaseId, trackId, jobId: newId('job'), step: 'ingest', route, inputs: {}, params: {} });
     await line.until(() => line.events.some((e) => e.state === 'cancelled'), 'the cancelled event');
     expect(stages[0].runs).toBe(0);
+    await line.teardown();
+  });
+
+  it('re-queues a deferred step without counting an attempt, until it can run', async () => {
+    const waiting = toyStage('analysis', (n) => {
+      if (n <= 2) throw new StageDeferred('waiting for the other tracks', 5);
+    });
+    const line = await setup([toyStage('ingest'), waiting, toyStage('packaging')]);
+    await line.submit(1);
+    await line.until(() => released(line.events).length > 0, 'the release event');
+    expect(waiting.runs).toBe(3);
+    expect(released(line.events)[0].state).toBe('succeeded');
+    expect(line.events.filter((e) => e.state === 'retried' || e.state === 'failed')).toHaveLength(0);
+    await line.teardown();
+  });
+
+  it('fails a track whose step keeps deferring past the limit, with the reason', async () => {
+    const never = toyStage('analysis', () => {
+      throw new StageDeferred('the other tracks never arrive', 5);
+    });
+    const line = await setup([toyStage('ingest'), never, toyStage('packaging')], 3, 20);
+    await line.submit(1);
+    await line.until(() => released(line.events).length > 0, 'the release event');
+    const failed = line.events.find((e) => e.state === 'failed');
+    expect(failed?.error?.reason).toMatch(/gave up waiting: the other tracks never arrive/);
     await line.teardown();
   });
 });

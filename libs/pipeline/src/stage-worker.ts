@@ -23,7 +23,7 @@ import {
 import { sleep, type DeliveryContext, type MessageBus, type ReceivedMessage, type Subscription } from './bus';
 import type { CpuPool } from './cpu-pool';
 import { Emitter } from './emitter';
-import { StageError, type StageContext, type StageDefinition, type StageResult, type TrackOutcome } from './stage';
+import { StageDeferred, StageError, type StageContext, type StageDefinition, type StageResult, type TrackOutcome } from './stage';
 
 export interface RuntimeSettings {
   /** Partitions (tracks) processed in parallel by this worker. */
@@ -38,6 +38,8 @@ export interface RuntimeSettings {
    * before running it, so that a worker can be killed mid-job. Off unless set.
    */
   readonly chaosDelay?: { readonly steps: readonly string[]; readonly ms: number };
+  /** How long in total a step may keep deferring (StageDeferred) before its track fails. Default 1 hour. */
+  readonly maxDeferralMs?: number;
 }
 
 export interface RuntimeDependencies {
@@ -228,6 +230,10 @@ export class StageWorker {
         return result;
       } catch (e) {
         await Promise.all(pending);
+        if (e instanceof StageDeferred) {
+          await this.defer(request, e, log);
+          return null;
+        }
         const error = toStageError(e);
         log.warn({ attempt, code: error.code, reason: error.reason, retryable: error.retryable, err: e }, 'step attempt failed');
         if (!error.retryable) {
@@ -249,6 +255,23 @@ export class StageWorker {
         await rm(workDir, { recursive: true, force: true });
       }
     }
+  }
+
+  /**
+   * Re-queues the request after the stage's delay (the message itself is committed); the track
+   * fails once the deferrals add up to more than maxDeferralMs.
+   */
+  private async defer(request: StepRequestV1, deferred: StageDeferred, log: Logger): Promise<void> {
+    const count = (request.deferrals ?? 0) + 1;
+    const limit = this.deps.settings.maxDeferralMs ?? 3_600_000;
+    if (count * deferred.delayMs > limit) {
+      await this.fail(request, 'processing-failed', `gave up waiting: ${deferred.reason}`, 1);
+      return;
+    }
+    log.info({ reason: deferred.reason, deferrals: count }, 'step deferred');
+    await sleep(deferred.delayMs);
+    const { schema: _s, messageId: _m, requestedAt: _r, ...rest } = request;
+    await this.emitter.stepRequest({ ...rest, deferrals: count });
   }
 
   private async fail(request: StepRequestV1, code: ErrorCode, reason: string, attempt: number): Promise<void> {

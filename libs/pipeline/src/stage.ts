@@ -88,3 +88,18 @@ export class StageError extends Error {
     this.retryable = options.retryable ?? ERROR_CODES[code].retryable;
   }
 }
+
+/**
+ * Not an error: the step cannot run yet (it waits for other tracks, e.g. album mastering needs
+ * every track's analysis). The runtime re-queues the request after `delayMs` without counting an
+ * attempt, up to the runtime's deferral limit, then fails the track with the reason.
+ */
+export class StageDeferred extends Error {
+  constructor(
+    readonly reason: string,
+    readonly delayMs = 2000,
+  ) {
+    super(`deferred: ${reason}`);
+    this.name = 'StageDeferred';
+  }
+}

@@ -19,6 +19,8 @@ export const StepRequestV1 = z.object({
   inputs: z.record(z.string(), z.string()),
   /** Release-level options that influence outputs (profiles ...). Hashed into output keys. */
   params: z.record(z.string(), z.unknown()).default({}),
+  /** How many times this request was deferred (StageDeferred) so far; optional, added in place (v1). */
+  deferrals: z.number().int().min(0).optional(),
   requestedAt: z.string(),
 });
 export type StepRequestV1 = z.infer<typeof StepRequestV1>;
