@@ -1,9 +1,14 @@
 #!/usr/bin/env node
-import { presslineVersion } from '@pressline/config';
 import { UsageError } from './args';
 import { COMMANDS } from './commands/help';
 
-function usage(): string {
+/** Loaded only for help and --version: @pressline/config brings zod, which `analyze` does not need. */
+async function version(): Promise<string> {
+  const { presslineVersion } = await import('@pressline/config');
+  return presslineVersion();
+}
+
+async function usage(): Promise<string> {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   return [
     'pressline — an automated production line for recorded music',
@@ -13,7 +18,7 @@ function usage(): string {
     'commands:',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
-    `version ${presslineVersion()}`,
+    `version ${await version()}`,
     '',
   ].join('\n');
 }
@@ -21,16 +26,16 @@ function usage(): string {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage());
+    process.stdout.write(await usage());
     return 0;
   }
   if (name === '--version' || name === '-v') {
-    process.stdout.write(`${presslineVersion()}\n`);
+    process.stdout.write(`${await version()}\n`);
     return 0;
   }
   const entry = COMMANDS[name];
   if (!entry) {
-    process.stderr.write(`pressline: unknown command "${name}"\n\n${usage()}`);
+    process.stderr.write(`pressline: unknown command "${name}"\n\n${await usage()}`);
     return 2;
   }
   const command = await entry.load();

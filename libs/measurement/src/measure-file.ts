@@ -1,3 +1,4 @@
+import { ParallelTruePeak } from './parallel-true-peak';
 import { decode, describeFormat, isAudioError, type DecodeReport, type ProbeResult } from '@pressline/audio';
 import {
   KeyAnalyzer,
@@ -106,10 +107,20 @@ const SEVERITY_ORDER: Record<QcSeverity, number> = { pass: 0, warn: 1, fail: 2 }
  * Throws the libs/audio AudioError when the file cannot be read.
  */
 export async function measureFile(file: string, options: MeasureOptions = {}): Promise<FileMeasurement> {
+  const truePeak = new ParallelTruePeak();
+  try {
+    return await measureWith(file, options, truePeak);
+  } finally {
+    await truePeak.close();
+  }
+}
+
+async function measureWith(file: string, options: MeasureOptions, truePeak: ParallelTruePeak): Promise<FileMeasurement> {
   const stream = decode(file, { probe: options.probe, signal: options.signal });
   const format = await stream.open();
   const probe = format.probe;
-  const meter = new LoudnessMeter({ sampleRate: format.sampleRate, channels: format.channels, series: options.series });
+  truePeak.init(format.sampleRate, format.channels);
+  const meter = new LoudnessMeter({ sampleRate: format.sampleRate, channels: format.channels, series: options.series, truePeak });
   const qc = new QcAnalyzer({
     sampleRate: format.sampleRate,
     channels: format.channels,
@@ -126,10 +137,12 @@ export async function measureFile(file: string, options: MeasureOptions = {}): P
     qc.process(block.channels);
     rhythm?.process(block.channels);
     keys?.process(block.channels);
+    await truePeak.throttle();
     frames += block.frames;
     if (options.onProgress && expected) options.onProgress(Math.min(1, frames / expected));
   }
   const report = stream.report as DecodeReport;
+  await truePeak.finish();
   const loudness = meter.result();
   const figures = qc.result();
   const findings = qcFindings(figures);

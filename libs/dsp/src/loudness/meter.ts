@@ -54,6 +54,20 @@ export interface LoudnessMeterOptions {
   layout?: ChannelRole[];
   /** Keep the 10 Hz momentary and short-term series (8 bytes each per 100 ms). */
   series?: boolean;
+  /**
+   * Where true peak and sample peak are measured: by default a TruePeakMeter in this thread; a
+   * caller may pass its own sink (e.g. one that runs the same TruePeakMeter in another thread).
+   */
+  truePeak?: TruePeakSink;
+}
+
+/** What the meter needs of a true-peak measurement (TruePeakMeter has exactly this shape). */
+export interface TruePeakSink {
+  process(block: readonly Float32Array[]): void;
+  truePeaks(): Float64Array;
+  samplePeaks(): Float64Array;
+  oversPerChannel(): TruePeakOvers[];
+  reset(): void;
 }
 
 export interface ChannelPeaks {
@@ -298,7 +312,7 @@ export class LoudnessMeter {
   private readonly coefficients: Float64Array;
   private readonly active: Int32Array;
   private readonly pair: boolean;
-  private readonly truePeak: TruePeakMeter;
+  private readonly truePeak: TruePeakSink;
 
   private readonly filterState: Float64Array;
   private readonly carry: Float64Array;
@@ -355,7 +369,7 @@ export class LoudnessMeter {
     this.pair = channels === 2 && this.active.length === 2;
     this.filterState = new Float64Array(channels * 4);
     this.carry = new Float64Array(Math.max(3, channels));
-    this.truePeak = new TruePeakMeter({ sampleRate, channels });
+    this.truePeak = options.truePeak ?? new TruePeakMeter({ sampleRate, channels });
     this.nextBoundary = this.boundary(1);
   }
 
