@@ -40,7 +40,7 @@ export class ParallelTruePeak implements TruePeakSink {
         this.wake();
       }
     });
-    this.worker.on('error', (e) => {
+    this.worker.on('error', (e: Error) => {
       this.failure = e;
       this.wake();
     });
