@@ -18,8 +18,17 @@ const zones = [
     except: [`./${app}`],
     message: 'An app must not import another app: move the shared code into libs/.',
   })),
-  { target: './libs', from: './apps', message: 'Libraries must not import apps (dependencies point apps -> libs).' },
-  { target: './libs/dsp', from: './libs', except: ['./dsp'], message: 'libs/dsp imports nothing of the repo.' },
+  {
+    target: './libs',
+    from: './apps',
+    message: 'Libraries must not import apps (dependencies point apps -> libs).',
+  },
+  {
+    target: './libs/dsp',
+    from: './libs',
+    except: ['./dsp'],
+    message: 'libs/dsp imports nothing of the repo.',
+  },
   {
     target: './libs/contracts',
     from: './libs',
@@ -35,7 +44,9 @@ const zones = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.tools/**', '.stack/**', 'out/**', 'coverage/**', 'reports/**'] },
+  {
+    ignores: ['dist/**', 'node_modules/**', '.tools/**', '.stack/**', 'out/**', 'coverage/**', 'reports/**'],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -54,7 +65,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-extraneous-class': 'off',
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
     },
   },
   {
@@ -76,7 +90,13 @@ export default tseslint.config(
   {
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', performance: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        performance: 'readonly',
+      },
     },
   },
   {

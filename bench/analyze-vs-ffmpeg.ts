@@ -16,7 +16,10 @@ async function peakRss(file: string): Promise<{ maxRssMb: number; seconds: numbe
   return { maxRssMb: round(Number(r.stdout.trim()) / 1024, 1), seconds: round(r.seconds, 2) };
 }
 
-export async function analyzeVsFfmpeg(options: { runs: number; longMinutes: number }): Promise<Record<string, unknown>> {
+export async function analyzeVsFfmpeg(options: {
+  runs: number;
+  longMinutes: number;
+}): Promise<Record<string, unknown>> {
   const pressline = join(repoRoot(), 'bin', 'pressline');
   const out: Record<string, unknown> = {};
   for (const loud of [false, true]) {
@@ -26,7 +29,21 @@ export async function analyzeVsFfmpeg(options: { runs: number; longMinutes: numb
     await timeProcess(pressline, ['analyze', '--json', '--only', 'loudness', file]); // warm the page cache
     for (let i = 0; i < options.runs; i++) {
       ours.push((await timeProcess(pressline, ['analyze', '--json', '--only', 'loudness', file])).seconds);
-      theirs.push((await timeProcess('ffmpeg', ['-nostats', '-hide_banner', '-i', file, '-filter_complex', 'ebur128=peak=true', '-f', 'null', '-'])).seconds);
+      theirs.push(
+        (
+          await timeProcess('ffmpeg', [
+            '-nostats',
+            '-hide_banner',
+            '-i',
+            file,
+            '-filter_complex',
+            'ebur128=peak=true',
+            '-f',
+            'null',
+            '-',
+          ])
+        ).seconds,
+      );
     }
     const a = median(ours);
     const f = median(theirs);

@@ -4,16 +4,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Wall time of a whole process (seconds) and, when it reports it, its peak RSS. */
-export async function timeProcess(command: string, args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<{ seconds: number; stdout: string }> {
+export async function timeProcess(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv } = {},
+): Promise<{ seconds: number; stdout: string }> {
   const t0 = performance.now();
   const stdout = await new Promise<string>((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: options.env ?? process.env,
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} exited ${code}: ${err.slice(-500)}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${command} exited ${code}: ${err.slice(-500)}`)),
+    );
   });
   return { seconds: (performance.now() - t0) / 1000, stdout };
 }
@@ -45,13 +54,26 @@ export function programme(seconds: number, sampleRate: number, loud: boolean): s
   const file = join(benchDir(), `programme-${seconds}s-${sampleRate}-${loud ? 'loud' : 'premaster'}.wav`);
   if (existsSync(file)) return file;
   const amp = loud ? 0.9 : 0.25;
-  const chain = loud ? 'tremolo=f=1.3:d=0.5,volume=12dB,alimiter=limit=0.94:level=false' : 'tremolo=f=1.3:d=0.5';
+  const chain = loud
+    ? 'tremolo=f=1.3:d=0.5,volume=12dB,alimiter=limit=0.94:level=false'
+    : 'tremolo=f=1.3:d=0.5';
   execFileSync('ffmpeg', [
-    '-v', 'error', '-y',
-    '-f', 'lavfi', '-i', `anoisesrc=d=${seconds}:c=pink:r=${sampleRate}:a=${amp}:seed=1`,
-    '-f', 'lavfi', '-i', `anoisesrc=d=${seconds}:c=pink:r=${sampleRate}:a=${amp}:seed=2`,
-    '-filter_complex', `[0][1]amerge=inputs=2,${chain}`,
-    '-c:a', 'pcm_s24le', file,
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `anoisesrc=d=${seconds}:c=pink:r=${sampleRate}:a=${amp}:seed=1`,
+    '-f',
+    'lavfi',
+    '-i',
+    `anoisesrc=d=${seconds}:c=pink:r=${sampleRate}:a=${amp}:seed=2`,
+    '-filter_complex',
+    `[0][1]amerge=inputs=2,${chain}`,
+    '-c:a',
+    'pcm_s24le',
+    file,
   ]);
   return file;
 }

@@ -21,7 +21,9 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-async function brokerLatency(messages: number): Promise<{ p50Ms: number; p95Ms: number; maxMs: number; messages: number }> {
+async function brokerLatency(
+  messages: number,
+): Promise<{ p50Ms: number; p95Ms: number; maxMs: number; messages: number }> {
   const bus = new KafkaBus({
     brokers: process.env.KAFKA_BROKERS!.split(','),
     clientId: 'bench-latency',
@@ -49,14 +51,21 @@ async function brokerLatency(messages: number): Promise<{ p50Ms: number; p95Ms: 
   // warm-up: the group's first fetch
   await new Promise((r) => setTimeout(r, 1500));
   for (let i = 0; i < messages; i++) {
-    await bus.publish(topic, [{ key: `k${i % 12}`, value: 'x', headers: { sent: String(performance.now()) } }]);
+    await bus.publish(topic, [
+      { key: `k${i % 12}`, value: 'x', headers: { sent: String(performance.now()) } },
+    ]);
     await new Promise((r) => setTimeout(r, 5));
   }
   await all;
   await sub.stop();
   await bus.close();
   const sorted = latencies.sort((a, b) => a - b);
-  return { p50Ms: round(quantile(sorted, 0.5)), p95Ms: round(quantile(sorted, 0.95)), maxMs: round(sorted[sorted.length - 1]), messages };
+  return {
+    p50Ms: round(quantile(sorted, 0.5)),
+    p95Ms: round(quantile(sorted, 0.95)),
+    maxMs: round(sorted[sorted.length - 1]),
+    messages,
+  };
 }
 
 function round(x: number, digits = 1): number {
@@ -67,10 +76,14 @@ function round(x: number, digits = 1): number {
 export async function pipelineOverhead(options: { seconds: number }): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-overhead-'));
   const pressline = join(REPO_ROOT, 'bin', 'pressline');
-  execFileSync(pressline, ['example', join(dir, 'release'), '--seconds', String(options.seconds)], { stdio: 'pipe' });
+  execFileSync(pressline, ['example', join(dir, 'release'), '--seconds', String(options.seconds)], {
+    stdio: 'pipe',
+  });
 
   const t0 = performance.now();
-  execFileSync(pressline, ['run', join(dir, 'release', 'release.json'), '--out', join(dir, 'out')], { stdio: 'pipe' });
+  execFileSync(pressline, ['run', join(dir, 'release', 'release.json'), '--out', join(dir, 'out')], {
+    stdio: 'pipe',
+  });
   const embeddedSeconds = (performance.now() - t0) / 1000;
   const t1 = performance.now();
   execFileSync(pressline, ['--help'], { stdio: 'pipe' });
@@ -81,7 +94,9 @@ export async function pipelineOverhead(options: { seconds: number }): Promise<Re
   try {
     const submission = JSON.parse(readFileSync(join(dir, 'release', 'release.json'), 'utf8')) as Submission;
     const files = submission.tracks.map((t) =>
-      (t.stems ? t.stems.map((s) => s.fileName) : [t.fileName!]).map((f) => readFileSync(join(dir, 'release', f))),
+      (t.stems ? t.stems.map((s) => s.fileName) : [t.fileName!]).map((f) =>
+        readFileSync(join(dir, 'release', f)),
+      ),
     );
     // One untimed release first: every service joins its group and warms up.
     await runDistributed(line, submission, files);
@@ -104,12 +119,10 @@ export async function pipelineOverhead(options: { seconds: number }): Promise<Re
 
 async function runDistributed(line: ProcessLine, submission: Submission, files: Buffer[][]): Promise<void> {
   const key = 'key-tenant-a';
-  const created = await line.api<{ release: { releaseId: string; tracks: Array<{ trackId: string }> }; uploads: Array<{ trackId: string; index: number; uploadUrl: string | null; apiPath: string }> }>(
-    'POST',
-    '/v1/releases',
-    key,
-    submission,
-  );
+  const created = await line.api<{
+    release: { releaseId: string; tracks: Array<{ trackId: string }> };
+    uploads: Array<{ trackId: string; index: number; uploadUrl: string | null; apiPath: string }>;
+  }>('POST', '/v1/releases', key, submission);
   if (created.status !== 201) throw new Error(`submit: ${created.status} ${JSON.stringify(created.body)}`);
   const { release, uploads } = created.body;
   for (const u of uploads) {

@@ -22,7 +22,9 @@ const BENCHES: Bench[] = [
 ];
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, json: { type: 'string', default: 'reports/bench.json' } } });
+  const { values } = parseArgs({
+    options: { only: { type: 'string' }, json: { type: 'string', default: 'reports/bench.json' } },
+  });
   const only = values.only ? new Set(values.only.split(',')) : null;
   const results: Record<string, unknown> = {
     machine: { node: process.version, cpus: cpus().length, at: new Date().toISOString() },

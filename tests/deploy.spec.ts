@@ -15,7 +15,9 @@ interface ComposeService {
 }
 
 describe('docker-compose.yml', () => {
-  const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+  const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<string, ComposeService>;
+  };
 
   it('runs Kafka, an S3 server and every service', () => {
     expect(Object.keys(compose.services).sort()).toEqual([...SERVICES, 'kafka', 's3'].sort());
@@ -25,7 +27,11 @@ describe('docker-compose.yml', () => {
     const s = compose.services[name];
     expect(s.build?.dockerfile).toBe('deploy/docker/Dockerfile');
     expect(s.command).toEqual([name]);
-    expect(s.environment).toMatchObject({ PRESSLINE_MODE: 'distributed', KAFKA_BROKERS: 'kafka:9092', S3_ENDPOINT: 'http://s3:7070' });
+    expect(s.environment).toMatchObject({
+      PRESSLINE_MODE: 'distributed',
+      KAFKA_BROKERS: 'kafka:9092',
+      S3_ENDPOINT: 'http://s3:7070',
+    });
     expect(Object.keys(s.depends_on ?? {}).sort()).toEqual(['kafka', 's3']);
     expect(existsSync(join(ROOT, 'apps', name, 'src', 'main.ts'))).toBe(true);
   });
@@ -43,7 +49,10 @@ describe('deploy/docker', () => {
   it('targets Node 24 like the project', () => {
     expect(dockerfile).toMatch(/FROM node:24-/);
     expect(readFileSync(join(ROOT, '.nvmrc'), 'utf8').trim()).toBe('24');
-    expect((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node).toBe('>=24');
+    expect(
+      (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines
+        .node,
+    ).toBe('>=24');
   });
 
   it.each([...SERVICES, 'pressline'])('can start %s', (name) => {
@@ -56,24 +65,40 @@ type Manifest = Record<string, any>;
 
 describe('deploy/k8s', () => {
   const dir = join(ROOT, 'deploy', 'k8s');
-  const kustomization = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
+  const kustomization = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as {
+    resources: string[];
+  };
   const docs = readdirSync(dir)
     .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
-    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => ({ file: f, doc: d.toJS() as Manifest })));
+    .flatMap((f) =>
+      parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => ({
+        file: f,
+        doc: d.toJS() as Manifest,
+      })),
+    );
 
   it('lists every manifest in the kustomization', () => {
-    expect([...kustomization.resources].sort()).toEqual(readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort());
+    expect([...kustomization.resources].sort()).toEqual(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+        .sort(),
+    );
   });
 
-  it.each(SERVICES)('has one Deployment for %s, configured by env, with liveness and readiness probes', (name) => {
-    const deployments = docs.filter((d) => d.doc.kind === 'Deployment' && d.doc.metadata.name === name);
-    expect(deployments).toHaveLength(1);
-    const container = deployments[0].doc.spec.template.spec.containers[0];
-    expect(container.args).toEqual([name]);
-    expect(container.envFrom.map((e: Record<string, { name: string }>) => Object.values(e)[0].name).sort()).toEqual(['pressline-config', 'pressline-secrets']);
-    expect(container.livenessProbe).toBeDefined();
-    expect(container.readinessProbe).toBeDefined();
-  });
+  it.each(SERVICES)(
+    'has one Deployment for %s, configured by env, with liveness and readiness probes',
+    (name) => {
+      const deployments = docs.filter((d) => d.doc.kind === 'Deployment' && d.doc.metadata.name === name);
+      expect(deployments).toHaveLength(1);
+      const container = deployments[0].doc.spec.template.spec.containers[0];
+      expect(container.args).toEqual([name]);
+      expect(
+        container.envFrom.map((e: Record<string, { name: string }>) => Object.values(e)[0].name).sort(),
+      ).toEqual(['pressline-config', 'pressline-secrets']);
+      expect(container.livenessProbe).toBeDefined();
+      expect(container.readinessProbe).toBeDefined();
+    },
+  );
 
   it('gives workers more grace than their drain timeout', () => {
     const config = docs.find((d) => d.doc.kind === 'ConfigMap')!.doc.data as Record<string, string>;

@@ -6,7 +6,15 @@ export interface TrackView {
   title: string;
   state: string;
   route: string[];
-  steps: Record<string, { state: string; attempts: number; error?: { code: string; reason: string }; history?: Array<{ state: string }> }>;
+  steps: Record<
+    string,
+    {
+      state: string;
+      attempts: number;
+      error?: { code: string; reason: string };
+      history?: Array<{ state: string }>;
+    }
+  >;
   error?: { code: string; reason: string; step: string };
 }
 export interface ReleaseView {
@@ -32,8 +40,14 @@ export async function submit(
   files: Buffer[][],
   via: 'presigned' | 'api' = 'presigned',
 ): Promise<ReleaseView> {
-  const created = await line.api<{ release: ReleaseView; uploads: Upload[] }>('POST', '/v1/releases', key, submission);
-  if (created.status !== 201) throw new Error(`submit answered ${created.status}: ${JSON.stringify(created.body)}`);
+  const created = await line.api<{ release: ReleaseView; uploads: Upload[] }>(
+    'POST',
+    '/v1/releases',
+    key,
+    submission,
+  );
+  if (created.status !== 201)
+    throw new Error(`submit answered ${created.status}: ${JSON.stringify(created.body)}`);
   const { release, uploads } = created.body;
   for (const u of uploads) {
     const track = release.tracks.findIndex((t) => t.trackId === u.trackId);
@@ -41,7 +55,11 @@ export async function submit(
     const res =
       via === 'presigned' && u.uploadUrl
         ? await fetch(u.uploadUrl, { method: 'PUT', body: bytes })
-        : await fetch(`${line.url}${u.apiPath}`, { method: 'PUT', body: bytes, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream' } });
+        : await fetch(`${line.url}${u.apiPath}`, {
+            method: 'PUT',
+            body: bytes,
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream' },
+          });
     if (!res.ok) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
   }
   const started = await line.api<ReleaseView>('POST', `/v1/releases/${release.releaseId}/start`, key);
@@ -49,7 +67,13 @@ export async function submit(
   return started.body;
 }
 
-export async function waitForRelease(line: ProcessLine, key: string, releaseId: string, timeoutMs = 90_000, states = TERMINAL_RELEASE): Promise<ReleaseView> {
+export async function waitForRelease(
+  line: ProcessLine,
+  key: string,
+  releaseId: string,
+  timeoutMs = 90_000,
+  states = TERMINAL_RELEASE,
+): Promise<ReleaseView> {
   const deadline = Date.now() + timeoutMs;
   let last: ReleaseView | null = null;
   for (;;) {
@@ -62,12 +86,19 @@ export async function waitForRelease(line: ProcessLine, key: string, releaseId: 
     } catch {
       // the gateway may be restarting
     }
-    if (Date.now() > deadline) throw new Error(`release ${releaseId} did not end in time; last state: ${JSON.stringify(last, null, 1)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `release ${releaseId} did not end in time; last state: ${JSON.stringify(last, null, 1)}`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe().catch(() => null);

@@ -32,7 +32,11 @@ describe('the distributed line: five services and the gateway as separate proces
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
-        received.push({ body, signature: String(req.headers['pressline-signature'] ?? ''), parsed: JSON.parse(body) as Received['parsed'] });
+        received.push({
+          body,
+          signature: String(req.headers['pressline-signature'] ?? ''),
+          parsed: JSON.parse(body) as Received['parsed'],
+        });
         res.writeHead(204).end();
       });
     });
@@ -61,11 +65,21 @@ describe('the distributed line: five services and the gateway as separate proces
         tracks: [
           { title: 'One', isrc: 'US-RC1-76-07839', fileName: 'one.wav' },
           { title: 'Two', fileName: 'two.flac' },
-          { title: 'Three (stems)', stems: [{ name: 'drums', fileName: 'drums.wav' }, { name: 'keys', fileName: 'keys.wav', gainDb: -3 }] },
+          {
+            title: 'Three (stems)',
+            stems: [
+              { name: 'drums', fileName: 'drums.wav' },
+              { name: 'keys', fileName: 'keys.wav', gainDb: -3 },
+            ],
+          },
         ],
         webhook: { url: hookUrl },
       },
-      [[toneWav(3, { format: 'int24' })], [convertWav(toneWav(3, { hz: 220 }), 'flac')], [stemDrums, stemKeys]],
+      [
+        [toneWav(3, { format: 'int24' })],
+        [convertWav(toneWav(3, { hz: 220 }), 'flac')],
+        [stemDrums, stemKeys],
+      ],
     );
     const done = await waitForRelease(line, A, release.releaseId);
     expect(done.state).toBe('completed');
@@ -75,12 +89,25 @@ describe('the distributed line: five services and the gateway as separate proces
     }
     expect(done.tracks[2].route).toEqual(['ingest', 'analysis', 'mixing', 'mastering', 'packaging']);
 
-    const artifacts = (await line.api<{ artifacts: Array<{ path: string; url: string; size: number }> }>('GET', `/v1/releases/${release.releaseId}/artifacts`, A)).body.artifacts;
+    const artifacts = (
+      await line.api<{ artifacts: Array<{ path: string; url: string; size: number }> }>(
+        'GET',
+        `/v1/releases/${release.releaseId}/artifacts`,
+        A,
+      )
+    ).body.artifacts;
     const manifestLink = artifacts.find((a) => a.path === 'package/manifest.json')!;
     expect(manifestLink.url).toMatch(/^http/);
-    const manifest = (await (await fetch(manifestLink.url)).json()) as { files: Array<{ path: string; sha256: string; bytes: number }>; release: { title: string } };
+    const manifest = (await (await fetch(manifestLink.url)).json()) as {
+      files: Array<{ path: string; sha256: string; bytes: number }>;
+      release: { title: string };
+    };
     expect(manifest.release.title).toBe('Three & Easy <EP>');
-    expect(manifest.files.map((f) => f.path)).toEqual(['tracks/01-One.flac', 'tracks/02-Two.flac', 'tracks/03-Three_stems.flac']);
+    expect(manifest.files.map((f) => f.path)).toEqual([
+      'tracks/01-One.flac',
+      'tracks/02-Two.flac',
+      'tracks/03-Three_stems.flac',
+    ]);
     for (const f of manifest.files) {
       const link = artifacts.find((a) => a.path === `package/${f.path}`)!;
       const bytes = Buffer.from(await (await fetch(link.url)).arrayBuffer());
@@ -88,7 +115,9 @@ describe('the distributed line: five services and the gateway as separate proces
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(f.sha256);
     }
 
-    await waitFor('the release webhook', async () => received.some((r) => r.parsed.type === 'release.completed' && r.parsed.releaseId === release.releaseId));
+    await waitFor('the release webhook', async () =>
+      received.some((r) => r.parsed.type === 'release.completed' && r.parsed.releaseId === release.releaseId),
+    );
     const mine = received.filter((r) => r.parsed.releaseId === release.releaseId);
     expect(mine.filter((r) => r.parsed.type === 'track.succeeded')).toHaveLength(3);
     for (const r of mine) expect(verifyWebhook('whsec-a', r.body, r.signature)).toBe(true);
@@ -110,7 +139,12 @@ describe('the distributed line: five services and the gateway as separate proces
         ],
         webhook: { url: hookUrl },
       },
-      [[toneWav(2)], [corruptFlac()], [Buffer.from('these are my liner notes, not audio\n')], [Buffer.alloc(0)]],
+      [
+        [toneWav(2)],
+        [corruptFlac()],
+        [Buffer.from('these are my liner notes, not audio\n')],
+        [Buffer.alloc(0)],
+      ],
       'api',
     );
     const done = await waitForRelease(line, A, release.releaseId);
@@ -125,15 +159,27 @@ describe('the distributed line: five services and the gateway as separate proces
       expect(t.error!.reason.length).toBeGreaterThan(10);
       expect(t.steps.ingest.attempts).toBe(1);
     }
-    await waitFor('failure webhooks', async () => received.filter((r) => r.parsed.releaseId === release.releaseId && r.parsed.type === 'track.failed').length === 3);
+    await waitFor(
+      'failure webhooks',
+      async () =>
+        received.filter((r) => r.parsed.releaseId === release.releaseId && r.parsed.type === 'track.failed')
+          .length === 3,
+    );
   });
 
   it('sets a message that a stage cannot parse aside in the dead-letter topic, with its reason, and keeps consuming', async () => {
-    const kafka = new Kafka({ clientId: 'e2e-dlq', brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'e2e-dlq',
+      brokers: process.env.KAFKA_BROKERS!.split(','),
+      logLevel: logLevel.NOTHING,
+    });
     const producer = kafka.producer();
     await producer.connect();
     const marker = `garbage-${Date.now()}`;
-    await producer.send({ topic: 'pressline.analysis.requested', messages: [{ key: marker, value: `{"schema": "pressline.step.requested.v1", "oops": ${marker}` }] });
+    await producer.send({
+      topic: 'pressline.analysis.requested',
+      messages: [{ key: marker, value: `{"schema": "pressline.step.requested.v1", "oops": ${marker}` }],
+    });
     await producer.disconnect();
 
     const consumer = kafka.consumer({ groupId: `e2e-dlq-${Date.now()}` });
@@ -143,7 +189,11 @@ describe('the distributed line: five services and the gateway as separate proces
       void consumer.run({
         eachMessage: async ({ message }) => {
           if (message.key?.toString() === marker) {
-            resolve({ value: message.value!.toString(), reason: String(message.headers?.pressline_dlq_reason), code: String(message.headers?.pressline_dlq_code) });
+            resolve({
+              value: message.value!.toString(),
+              reason: String(message.headers?.pressline_dlq_reason),
+              code: String(message.headers?.pressline_dlq_code),
+            });
           }
         },
       });
@@ -154,14 +204,24 @@ describe('the distributed line: five services and the gateway as separate proces
     expect(dead.reason).toMatch(/not JSON/);
     expect(dead.value).toContain(marker);
 
-    const release = await submit(line, A, { title: 'After the garbage', artist: 'QA', tracks: [{ title: 'Still fine', fileName: 'a.wav' }] }, [[toneWav(2)]]);
+    const release = await submit(
+      line,
+      A,
+      { title: 'After the garbage', artist: 'QA', tracks: [{ title: 'Still fine', fileName: 'a.wav' }] },
+      [[toneWav(2)]],
+    );
     expect((await waitForRelease(line, A, release.releaseId)).state).toBe('completed');
   });
 
   it('completes a track whose worker was killed with SIGKILL mid-job, with one set of artifacts and one success per step', async () => {
     await line.kill('analysis', 'SIGTERM');
     line.start('analysis', { PRESSLINE_CHAOS_DELAY: 'analysis:5000' });
-    const release = await submit(line, A, { title: 'Killed', artist: 'QA', tracks: [{ title: 'Survivor', fileName: 's.wav' }] }, [[toneWav(3)]]);
+    const release = await submit(
+      line,
+      A,
+      { title: 'Killed', artist: 'QA', tracks: [{ title: 'Survivor', fileName: 's.wav' }] },
+      [[toneWav(3)]],
+    );
     await waitFor('analysis to start', async () => {
       const view = (await line.api<ReleaseView>('GET', `/v1/releases/${release.releaseId}`, A)).body;
       const s = view.tracks[0].steps.analysis?.state;
@@ -176,15 +236,37 @@ describe('the distributed line: five services and the gateway as separate proces
     for (const step of done.tracks[0].route) {
       expect(done.tracks[0].steps[step].history!.filter((h) => h.state === 'succeeded')).toHaveLength(1);
     }
-    const artifacts = (await line.api<{ artifacts: Array<{ path: string }> }>('GET', `/v1/releases/${release.releaseId}/artifacts`, A)).body.artifacts;
-    expect(artifacts.filter((a) => a.path.includes('/analysis/') && a.path.endsWith('analysis.json'))).toHaveLength(1);
-    expect(artifacts.filter((a) => a.path.endsWith('.flac') && a.path.startsWith('package/'))).toHaveLength(1);
+    const artifacts = (
+      await line.api<{ artifacts: Array<{ path: string }> }>(
+        'GET',
+        `/v1/releases/${release.releaseId}/artifacts`,
+        A,
+      )
+    ).body.artifacts;
+    expect(
+      artifacts.filter((a) => a.path.includes('/analysis/') && a.path.endsWith('analysis.json')),
+    ).toHaveLength(1);
+    expect(artifacts.filter((a) => a.path.endsWith('.flac') && a.path.startsWith('package/'))).toHaveLength(
+      1,
+    );
   });
 
   it('reports the same state after a gateway restart, mid-run and after the end', async () => {
     await line.kill('mastering', 'SIGTERM');
     line.start('mastering', { PRESSLINE_CHAOS_DELAY: 'mastering:3000' });
-    const release = await submit(line, A, { title: 'Restart', artist: 'QA', tracks: [{ title: 'A', fileName: 'a.wav' }, { title: 'B', fileName: 'b.wav' }] }, [[toneWav(2)], [toneWav(2, { hz: 300 })]]);
+    const release = await submit(
+      line,
+      A,
+      {
+        title: 'Restart',
+        artist: 'QA',
+        tracks: [
+          { title: 'A', fileName: 'a.wav' },
+          { title: 'B', fileName: 'b.wav' },
+        ],
+      },
+      [[toneWav(2)], [toneWav(2, { hz: 300 })]],
+    );
     await waitFor('mastering to start', async () => {
       const view = (await line.api<ReleaseView>('GET', `/v1/releases/${release.releaseId}`, A)).body;
       return view.tracks.some((t) => t.steps.mastering?.state === 'started');
@@ -204,20 +286,35 @@ describe('the distributed line: five services and the gateway as separate proces
     await line.kill('gateway', 'SIGTERM');
     line.start('gateway');
     await line.waitReady();
-    const again = (await line.api<ReleaseView>('GET', `/v1/releases/${release.releaseId}?history=true`, A)).body;
+    const again = (await line.api<ReleaseView>('GET', `/v1/releases/${release.releaseId}?history=true`, A))
+      .body;
     expect(again).toEqual(done);
     await line.kill('mastering', 'SIGTERM');
     line.start('mastering');
   });
 
   it("does not let one tenant's key read another tenant's release or its links", async () => {
-    const release = await submit(line, A, { title: 'Private', artist: 'A', tracks: [{ title: 'Mine', fileName: 'm.wav' }] }, [[toneWav(2)]]);
+    const release = await submit(
+      line,
+      A,
+      { title: 'Private', artist: 'A', tracks: [{ title: 'Mine', fileName: 'm.wav' }] },
+      [[toneWav(2)]],
+    );
     await waitForRelease(line, A, release.releaseId);
     expect((await line.api('GET', `/v1/releases/${release.releaseId}`, B)).status).toBe(404);
     expect((await line.api('GET', `/v1/releases/${release.releaseId}/artifacts`, B)).status).toBe(404);
     expect((await line.api('POST', `/v1/releases/${release.releaseId}/cancel`, B)).status).toBe(404);
-    expect((await line.api('POST', `/v1/releases/${release.releaseId}/tracks/${release.tracks[0].trackId}/retry`, B)).status).toBe(404);
-    const listed = (await line.api<{ releases: Array<{ releaseId: string }> }>('GET', '/v1/releases', B)).body.releases;
+    expect(
+      (
+        await line.api(
+          'POST',
+          `/v1/releases/${release.releaseId}/tracks/${release.tracks[0].trackId}/retry`,
+          B,
+        )
+      ).status,
+    ).toBe(404);
+    const listed = (await line.api<{ releases: Array<{ releaseId: string }> }>('GET', '/v1/releases', B)).body
+      .releases;
     expect(listed.map((r) => r.releaseId)).not.toContain(release.releaseId);
     expect((await line.api('GET', `/v1/releases/${release.releaseId}`, 'not-a-key')).status).toBe(401);
     expect((await line.api('GET', `/v1/releases/${release.releaseId}`, A)).status).toBe(200);
@@ -227,7 +324,9 @@ describe('the distributed line: five services and the gateway as separate proces
     const dir = mkdtempSync(join(tmpdir(), 'example-'));
     const pressline = join(REPO_ROOT, 'bin', 'pressline');
     execFileSync(pressline, ['example', join(dir, 'release'), '--seconds', '4'], { stdio: 'pipe' });
-    execFileSync(pressline, ['run', join(dir, 'release', 'release.json'), '--out', join(dir, 'out')], { stdio: 'pipe' });
+    execFileSync(pressline, ['run', join(dir, 'release', 'release.json'), '--out', join(dir, 'out')], {
+      stdio: 'pipe',
+    });
     const walk = (d: string): string[] =>
       readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
     const embedded = walk(join(dir, 'out'))
@@ -239,13 +338,30 @@ describe('the distributed line: five services and the gateway as separate proces
       tracks: Array<{ fileName?: string; stems?: Array<{ fileName: string }> }>;
     };
     const read = (p: string): Buffer => readFileSync(join(dir, 'release', p));
-    const files = example.tracks.map((t) => (t.stems ? t.stems.map((s) => read(s.fileName)) : [read(t.fileName!)]));
+    const files = example.tracks.map((t) =>
+      t.stems ? t.stems.map((s) => read(s.fileName)) : [read(t.fileName!)],
+    );
     const release = await submit(line, A, example, files);
     const done = await waitForRelease(line, A, release.releaseId);
     expect(done.state).toBe('completed');
-    const artifacts = (await line.api<{ artifacts: Array<{ path: string }> }>('GET', `/v1/releases/${release.releaseId}/artifacts`, A)).body.artifacts;
-    const distributed = artifacts.filter((a) => a.path.startsWith('package/')).map((a) => a.path.slice('package/'.length)).sort();
+    const artifacts = (
+      await line.api<{ artifacts: Array<{ path: string }> }>(
+        'GET',
+        `/v1/releases/${release.releaseId}/artifacts`,
+        A,
+      )
+    ).body.artifacts;
+    const distributed = artifacts
+      .filter((a) => a.path.startsWith('package/'))
+      .map((a) => a.path.slice('package/'.length))
+      .sort();
     expect(distributed).toEqual(embedded);
-    expect(embedded).toEqual(['checksums.sha256', 'manifest.json', 'tracks/01-First_Light.flac', 'tracks/02-Second_Wind.flac', 'tracks/03-Third_Rail.flac']);
+    expect(embedded).toEqual([
+      'checksums.sha256',
+      'manifest.json',
+      'tracks/01-First_Light.flac',
+      'tracks/02-Second_Wind.flac',
+      'tracks/03-Third_Rail.flac',
+    ]);
   });
 });

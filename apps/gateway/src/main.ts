@@ -4,8 +4,15 @@ import { createLogger } from '@pressline/logging';
 import { createInfrastructure } from '@pressline/pipeline';
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env, { PRESSLINE_SERVICE: process.env.PRESSLINE_SERVICE ?? 'pressline-gateway' });
-  const logger = createLogger({ service: 'pressline-gateway', version: presslineVersion(), level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  const config = loadConfig(process.env, {
+    PRESSLINE_SERVICE: process.env.PRESSLINE_SERVICE ?? 'pressline-gateway',
+  });
+  const logger = createLogger({
+    service: 'pressline-gateway',
+    version: presslineVersion(),
+    level: config.LOG_LEVEL,
+    pretty: config.LOG_PRETTY,
+  });
   const infra = await createInfrastructure(config, logger);
   const gateway = await startGateway(config, logger, infra);
   let stopping = false;

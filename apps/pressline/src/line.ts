@@ -1,6 +1,12 @@
 import type { Logger } from 'pino';
 import type { Config } from '@pressline/config';
-import { createInfrastructure, defaultWorkerName, ReleaseWorker, StageWorker, type Infrastructure } from '@pressline/pipeline';
+import {
+  createInfrastructure,
+  defaultWorkerName,
+  ReleaseWorker,
+  StageWorker,
+  type Infrastructure,
+} from '@pressline/pipeline';
 import { AnalysisStage } from '@pressline/stage-analysis';
 import { IngestStage, ingestRulesFromEnv } from '@pressline/stage-ingest';
 import { MasteringStage } from '@pressline/stage-mastering';

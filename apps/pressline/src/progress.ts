@@ -32,7 +32,8 @@ export class ProgressDisplay {
     const row = this.rows.get(event.trackId);
     if (!row) return;
     const index = row.route.indexOf(event.step);
-    const within = event.state === 'succeeded' ? 1 : event.state === 'progress' ? (event.progress ?? 0) / 100 : 0;
+    const within =
+      event.state === 'succeeded' ? 1 : event.state === 'progress' ? (event.progress ?? 0) / 100 : 0;
     const percent = Math.round((100 * (Math.max(0, index) + within)) / row.route.length);
     const changed = row.step !== event.step || (event.state !== 'progress' && row.state !== event.state);
     row.step = event.step;
@@ -40,7 +41,10 @@ export class ProgressDisplay {
     row.state = event.trackEnded && event.state === 'succeeded' ? 'done' : event.state;
     if (event.state === 'failed' || event.state === 'cancelled') row.state = event.state;
     if (this.live) this.draw();
-    else if (changed && event.state !== 'queued') this.out.write(`${this.line(event.trackId)}${event.error ? `  ${event.error.code}: ${event.error.reason}` : ''}\n`);
+    else if (changed && event.state !== 'queued')
+      this.out.write(
+        `${this.line(event.trackId)}${event.error ? `  ${event.error.code}: ${event.error.reason}` : ''}\n`,
+      );
   }
 
   private line(trackId: string): string {

@@ -3,7 +3,22 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { UsageError } from './args';
 
-const AUDIO_EXTENSIONS = new Set(['.wav', '.wave', '.bwf', '.rf64', '.aif', '.aiff', '.aifc', '.flac', '.mp3', '.m4a', '.aac', '.ogg', '.oga', '.opus']);
+const AUDIO_EXTENSIONS = new Set([
+  '.wav',
+  '.wave',
+  '.bwf',
+  '.rf64',
+  '.aif',
+  '.aiff',
+  '.aifc',
+  '.flac',
+  '.mp3',
+  '.m4a',
+  '.aac',
+  '.ogg',
+  '.oga',
+  '.opus',
+]);
 
 export interface ReleaseInput {
   /** The submission as the API takes it: file names only. */
@@ -69,7 +84,9 @@ async function fromJson(file: string): Promise<ReleaseInput> {
         ? {
             ...t,
             ...(typeof t.fileName === 'string' ? { fileName: basename(t.fileName) } : {}),
-            ...(Array.isArray(t.stems) ? { stems: t.stems.map((s) => ({ ...s, fileName: basename(String(s?.fileName ?? '')) })) } : {}),
+            ...(Array.isArray(t.stems)
+              ? { stems: t.stems.map((s) => ({ ...s, fileName: basename(String(s?.fileName ?? '')) })) }
+              : {}),
           }
         : t,
     ),

@@ -197,7 +197,9 @@ export class AudioDecodeStream implements AsyncIterable<AudioBlock> {
       let frames = 0;
       if (proc.pid !== undefined) {
         proc.armWatchdog(stall);
-        for await (const chunk of readAhead(proc.stdout, DECODE_DEFAULTS.readAheadBytes, () => proc.touch())) {
+        for await (const chunk of readAhead(proc.stdout, DECODE_DEFAULTS.readAheadBytes, () =>
+          proc.touch(),
+        )) {
           let at = 0;
           while (at < chunk.length) {
             const n = Math.min(chunk.length - at, stageBytes - fill);
@@ -302,7 +304,11 @@ export class AudioDecodeStream implements AsyncIterable<AudioBlock> {
  * Reads a stream ahead of its consumer, up to `highBytes` queued, so that the producer (ffmpeg)
  * runs in parallel with the consumer; pauses the stream above the mark, resumes below half of it.
  */
-export async function* readAhead(stream: Readable, highBytes: number, onData: () => void = () => undefined): AsyncGenerator<Buffer> {
+export async function* readAhead(
+  stream: Readable,
+  highBytes: number,
+  onData: () => void = () => undefined,
+): AsyncGenerator<Buffer> {
   const queue: Buffer[] = [];
   let queued = 0;
   let ended = false;

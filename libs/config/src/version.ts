@@ -6,7 +6,8 @@ export function repoRoot(from: string = __dirname): string {
   let dir = from;
   for (;;) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'pressline') return dir;
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'pressline')
+      return dir;
     const up = dirname(dir);
     if (up === dir) throw new Error(`no Pressline package.json above ${from}`);
     dir = up;
@@ -16,6 +17,7 @@ export function repoRoot(from: string = __dirname): string {
 let cached: string | undefined;
 /** Pressline's version, from its package.json. */
 export function presslineVersion(): string {
-  cached ??= (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  cached ??= (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string })
+    .version;
   return cached;
 }

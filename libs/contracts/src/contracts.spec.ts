@@ -5,15 +5,24 @@ import { ReleaseSubmission } from './release';
 import { nextStep, validateRoute } from './steps';
 
 describe('identifiers', () => {
-  it.each(['USRC17607839', 'US-RC1-76-07839', 'usrc17607839', 'QZ-PRS-26-00001'])('accepts the ISRC %s', (isrc) => {
-    expect(isValidIsrc(isrc)).toBe(true);
-  });
-  it.each(['USRC1760783', 'US-RC1-76-0783X', '1SRC17607839', 'USRC17607839X', ''])('refuses the ISRC %j', (isrc) => {
-    expect(isValidIsrc(isrc)).toBe(false);
-  });
-  it.each(['036000291452', '4006381333931', '96385074', '00012345600012'])('accepts the GTIN %s (check digit right)', (upc) => {
-    expect(isValidUpc(upc)).toBe(true);
-  });
+  it.each(['USRC17607839', 'US-RC1-76-07839', 'usrc17607839', 'QZ-PRS-26-00001'])(
+    'accepts the ISRC %s',
+    (isrc) => {
+      expect(isValidIsrc(isrc)).toBe(true);
+    },
+  );
+  it.each(['USRC1760783', 'US-RC1-76-0783X', '1SRC17607839', 'USRC17607839X', ''])(
+    'refuses the ISRC %j',
+    (isrc) => {
+      expect(isValidIsrc(isrc)).toBe(false);
+    },
+  );
+  it.each(['036000291452', '4006381333931', '96385074', '00012345600012'])(
+    'accepts the GTIN %s (check digit right)',
+    (upc) => {
+      expect(isValidUpc(upc)).toBe(true);
+    },
+  );
   it.each(['036000291453', '4006381333932', '12345', '03600029145a'])('refuses the GTIN %j', (upc) => {
     expect(isValidUpc(upc)).toBe(false);
   });
@@ -53,11 +62,15 @@ describe('ids', () => {
 
 describe('parseMessage', () => {
   it('names what is wrong with a message', () => {
-    expect(() => parseMessage('{"schema": "pressline.step.requested.v1", "step": "cooking"}', ['pressline.step.requested.v1'])).toThrow(
-      /invalid pressline.step.requested.v1: .*step/,
-    );
+    expect(() =>
+      parseMessage('{"schema": "pressline.step.requested.v1", "step": "cooking"}', [
+        'pressline.step.requested.v1',
+      ]),
+    ).toThrow(/invalid pressline.step.requested.v1: .*step/);
     expect(() => parseMessage('not json', ['pressline.status.v1'])).toThrow(MessageParseError);
-    expect(() => parseMessage('{"schema": "pressline.other.v9"}', ['pressline.status.v1'])).toThrow(/unexpected message schema/);
+    expect(() => parseMessage('{"schema": "pressline.other.v9"}', ['pressline.status.v1'])).toThrow(
+      /unexpected message schema/,
+    );
     expect(() => parseMessage(null, ['pressline.status.v1'])).toThrow(/empty message/);
   });
 });
@@ -69,15 +82,25 @@ describe('ReleaseSubmission', () => {
     expect(r.profiles).toEqual(['spotify']);
   });
   it('keeps XML special characters as they are (escaping is the writer’s job)', () => {
-    expect(ReleaseSubmission.parse({ ...ok, title: 'Rock & Roll <Live> "Remastered"' }).title).toBe('Rock & Roll <Live> "Remastered"');
+    expect(ReleaseSubmission.parse({ ...ok, title: 'Rock & Roll <Live> "Remastered"' }).title).toBe(
+      'Rock & Roll <Live> "Remastered"',
+    );
   });
   it.each([
     ['an absurdly long title', { ...ok, title: 'x'.repeat(10_000) }, /title/],
     ['control characters', { ...ok, artist: 'A\u0000B' }, /control characters/],
     ['no tracks', { ...ok, tracks: [] }, /tracks/],
-    ['both a file and stems', { ...ok, tracks: [{ title: 'x', fileName: 'a.wav', stems: [{ name: 's', fileName: 'b.wav' }] }] }, /either fileName/],
+    [
+      'both a file and stems',
+      { ...ok, tracks: [{ title: 'x', fileName: 'a.wav', stems: [{ name: 's', fileName: 'b.wav' }] }] },
+      /either fileName/,
+    ],
     ['a bad date', { ...ok, releaseDate: '21/11/2026' }, /YYYY-MM-DD/],
-    ['a bad route', { ...ok, tracks: [{ title: 'x', fileName: 'a.wav', route: ['mastering', 'ingest'] }] }, /route/],
+    [
+      'a bad route',
+      { ...ok, tracks: [{ title: 'x', fileName: 'a.wav', route: ['mastering', 'ingest'] }] },
+      /route/,
+    ],
     ['a webhook that is not http', { ...ok, webhook: { url: 'file:///etc/passwd' } }, /webhook/],
   ])('refuses %s', (_what, input, problem) => {
     const r = ReleaseSubmission.safeParse(input);

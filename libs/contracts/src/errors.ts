@@ -19,13 +19,13 @@ export const ERROR_CODES = {
   'missing-upload': { retryable: false, summary: 'the audio was never uploaded' },
   // processing
   'invalid-message': { retryable: false, summary: 'the message could not be parsed' },
-  'cancelled': { retryable: false, summary: 'the release was cancelled' },
+  cancelled: { retryable: false, summary: 'the release was cancelled' },
   'target-not-met': { retryable: false, summary: 'the deliverable misses its target' },
   'processing-failed': { retryable: false, summary: 'processing failed' },
   // infrastructure
   'storage-unavailable': { retryable: true, summary: 'the artifact store did not answer' },
-  'transient': { retryable: true, summary: 'a transient failure' },
-  'internal': { retryable: true, summary: 'an unexpected internal error' },
+  transient: { retryable: true, summary: 'a transient failure' },
+  internal: { retryable: true, summary: 'an unexpected internal error' },
   'retries-exhausted': { retryable: false, summary: 'the step kept failing after every retry' },
 } as const;
 

@@ -5,7 +5,8 @@ import { validateRoute } from './steps';
 export function hasControlCharacters(s: string, allowWhitespace: boolean): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 0x7f || (c < 0x20 && !(allowWhitespace && (c === 0x09 || c === 0x0a || c === 0x0d)))) return true;
+    if (c === 0x7f || (c < 0x20 && !(allowWhitespace && (c === 0x09 || c === 0x0a || c === 0x0d))))
+      return true;
   }
   return false;
 }
@@ -53,7 +54,10 @@ export const TrackSubmission = z
   })
   .superRefine((t, ctx) => {
     if (!t.fileName === !t.stems) {
-      ctx.addIssue({ code: 'custom', message: 'give either fileName (a master) or stems, not both or neither' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'give either fileName (a master) or stems, not both or neither',
+      });
     }
     if (t.route) {
       const problem = validateRoute(t.route);
@@ -66,7 +70,16 @@ export type TrackSubmission = z.infer<typeof TrackSubmission>;
 export const ProfileOverride = z.object({
   targetLufs: z.number().min(-40).max(-5).optional(),
   truePeakDbtp: z.number().min(-9).max(0).optional(),
-  sampleRate: z.union([z.literal(44100), z.literal(48000), z.literal(88200), z.literal(96000), z.literal(176400), z.literal(192000)]).optional(),
+  sampleRate: z
+    .union([
+      z.literal(44100),
+      z.literal(48000),
+      z.literal(88200),
+      z.literal(96000),
+      z.literal(176400),
+      z.literal(192000),
+    ])
+    .optional(),
   bitDepth: z.union([z.literal(16), z.literal(24), z.literal(32)]).optional(),
   /** When the target cannot be met with linear gain under the ceiling: limit, or deliver quieter and say so. */
   policy: z.enum(['limit', 'quieter']).optional(),
@@ -91,7 +104,11 @@ export const ReleaseSubmission = z.object({
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
     .optional(),
   /** Mastering targets (profile names); each yields its own deliverable. */
-  profiles: z.array(z.string().regex(/^[a-z0-9-]{1,40}$/)).min(1).max(16).default(['spotify']),
+  profiles: z
+    .array(z.string().regex(/^[a-z0-9-]{1,40}$/))
+    .min(1)
+    .max(16)
+    .default(['spotify']),
   mastering: MasteringOptions.optional(),
   tracks: z.array(TrackSubmission).min(1).max(200),
   webhook: z.object({ url: z.url({ protocol: /^https?$/ }) }).optional(),

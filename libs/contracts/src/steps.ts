@@ -3,8 +3,19 @@ export const STEP_NAMES = ['ingest', 'analysis', 'mixing', 'mastering', 'packagi
 export type StepName = (typeof STEP_NAMES)[number];
 
 /** A stereo master skips mixing; a set of stems goes through every stage. */
-export const ROUTE_STEREO_MASTER: readonly StepName[] = Object.freeze(['ingest', 'analysis', 'mastering', 'packaging']);
-export const ROUTE_STEMS: readonly StepName[] = Object.freeze(['ingest', 'analysis', 'mixing', 'mastering', 'packaging']);
+export const ROUTE_STEREO_MASTER: readonly StepName[] = Object.freeze([
+  'ingest',
+  'analysis',
+  'mastering',
+  'packaging',
+]);
+export const ROUTE_STEMS: readonly StepName[] = Object.freeze([
+  'ingest',
+  'analysis',
+  'mixing',
+  'mastering',
+  'packaging',
+]);
 /** A re-delivery runs only packaging on artifacts that already exist. */
 export const ROUTE_REDELIVERY: readonly StepName[] = Object.freeze(['packaging']);
 

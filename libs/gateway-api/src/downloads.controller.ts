@@ -20,10 +20,15 @@ export class DownloadsController {
   async download(@Param('token') token: string, @Res() res: Response): Promise<void> {
     const link = verifyDownloadToken(this.options.linkSecret, token);
     const info = link ? await this.store.head(link.key) : null;
-    if (!link || !info) throw new NotFoundException({ error: { code: 'not-found', message: 'unknown or expired link' } });
+    if (!link || !info)
+      throw new NotFoundException({ error: { code: 'not-found', message: 'unknown or expired link' } });
     res.setHeader('content-length', String(info.size));
     res.setHeader('content-type', info.contentType ?? 'application/octet-stream');
-    if (link.fileName) res.setHeader('content-disposition', `attachment; filename="${link.fileName.replace(/["\\\r\n]/g, '_')}"`);
+    if (link.fileName)
+      res.setHeader(
+        'content-disposition',
+        `attachment; filename="${link.fileName.replace(/["\\\r\n]/g, '_')}"`,
+      );
     await pipeline(await this.store.get(link.key), res);
   }
 }

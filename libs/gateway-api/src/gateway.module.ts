@@ -13,7 +13,11 @@ import { ARTIFACT_STORE, GATEWAY_OPTIONS, RELEASE_SERVICE, type GatewayOptions }
 /** The HTTP edge of the line, as a module: apps/gateway and `pressline serve` both mount it. */
 @Module({})
 export class GatewayModule {
-  static forRoot(deps: { releases: ReleaseService; store: ArtifactStore; options: GatewayOptions }): DynamicModule {
+  static forRoot(deps: {
+    releases: ReleaseService;
+    store: ArtifactStore;
+    options: GatewayOptions;
+  }): DynamicModule {
     return {
       module: GatewayModule,
       controllers: [ReleasesController, DownloadsController, HealthController],
@@ -39,5 +43,7 @@ export function setupOpenApi(app: INestApplication, version: string): void {
     .addBearerAuth()
     .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'api-key')
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), {
+    jsonDocumentUrl: 'docs-json',
+  });
 }

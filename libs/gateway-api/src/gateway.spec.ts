@@ -16,7 +16,12 @@ describe('gateway HTTP API', () => {
   beforeAll(async () => {
     const config = loadConfig(
       {},
-      { PRESSLINE_DATA_DIR: await mkdtemp(join(tmpdir(), 'gw-')), PORT: '0', PRESSLINE_API_KEYS: 'acme:key-aaaaaa,globex:key-bbbbbb', LOG_LEVEL: 'silent' },
+      {
+        PRESSLINE_DATA_DIR: await mkdtemp(join(tmpdir(), 'gw-')),
+        PORT: '0',
+        PRESSLINE_API_KEYS: 'acme:key-aaaaaa,globex:key-bbbbbb',
+        LOG_LEVEL: 'silent',
+      },
     );
     infra = await createInfrastructure(config, silentLogger());
     gateway = await startGateway(config, silentLogger(), infra);
@@ -26,7 +31,12 @@ describe('gateway HTTP API', () => {
     await infra.close();
   });
 
-  const call = async (method: string, path: string, headers: Record<string, string> = {}, body?: string | Buffer) => {
+  const call = async (
+    method: string,
+    path: string,
+    headers: Record<string, string> = {},
+    body?: string | Buffer,
+  ) => {
     const res = await fetch(`${gateway.url}${path}`, { method, headers, body });
     const text = await res.text();
     let json: unknown = null;
@@ -43,14 +53,25 @@ describe('gateway HTTP API', () => {
   it('serves its OpenAPI document and UI at /docs', async () => {
     const spec = await call('GET', '/docs-json');
     expect(spec.status).toBe(200);
-    expect(Object.keys(spec.json.paths)).toEqual(expect.arrayContaining(['/v1/releases', '/v1/releases/{releaseId}', '/v1/batches', '/v1/releases/{releaseId}/artifacts']));
-    expect(spec.json.paths['/v1/releases'].post.requestBody.content['application/json'].schema.properties.tracks).toBeDefined();
+    expect(Object.keys(spec.json.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/releases',
+        '/v1/releases/{releaseId}',
+        '/v1/batches',
+        '/v1/releases/{releaseId}/artifacts',
+      ]),
+    );
+    expect(
+      spec.json.paths['/v1/releases'].post.requestBody.content['application/json'].schema.properties.tracks,
+    ).toBeDefined();
     expect((await call('GET', '/docs')).text).toMatch(/swagger/i);
   });
 
   it('refuses calls without a known API key', async () => {
     expect((await call('GET', '/v1/releases')).status).toBe(401);
-    expect((await call('GET', '/v1/releases', { authorization: 'Bearer nope' })).json.error.code).toBe('unauthorized');
+    expect((await call('GET', '/v1/releases', { authorization: 'Bearer nope' })).json.error.code).toBe(
+      'unauthorized',
+    );
   });
 
   it('answers liveness and readiness without a key', async () => {
@@ -61,17 +82,35 @@ describe('gateway HTTP API', () => {
   it('refuses malformed JSON and invalid releases with every problem listed', async () => {
     const bad = await call('POST', '/v1/releases', { ...A, ...json }, '{"title": ');
     expect(bad.status).toBe(400);
-    const invalid = await call('POST', '/v1/releases', { ...A, ...json }, JSON.stringify({ title: 'x'.repeat(600), tracks: [] }));
+    const invalid = await call(
+      'POST',
+      '/v1/releases',
+      { ...A, ...json },
+      JSON.stringify({ title: 'x'.repeat(600), tracks: [] }),
+    );
     expect(invalid.status).toBe(400);
     expect(invalid.json.error.code).toBe('invalid-request');
-    expect(invalid.json.error.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^title/), expect.stringMatching(/^artist/), expect.stringMatching(/^tracks/)]));
+    expect(invalid.json.error.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^title/),
+        expect.stringMatching(/^artist/),
+        expect.stringMatching(/^tracks/),
+      ]),
+    );
   });
 
   it('takes a batch and answers created and refused releases', async () => {
-    const res = await call('POST', '/v1/batches', { ...A, ...json }, JSON.stringify({ releases: [release, { title: 'no artist' }] }));
+    const res = await call(
+      'POST',
+      '/v1/batches',
+      { ...A, ...json },
+      JSON.stringify({ releases: [release, { title: 'no artist' }] }),
+    );
     expect(res.status).toBe(201);
     expect(res.json.created).toHaveLength(1);
-    expect(res.json.refused).toEqual([{ index: 1, problems: expect.arrayContaining([expect.stringMatching(/artist/)]) }]);
+    expect(res.json.refused).toEqual([
+      { index: 1, problems: expect.arrayContaining([expect.stringMatching(/artist/)]) },
+    ]);
   });
 
   it('streams an upload to the store and serves it back through a signed link', async () => {
@@ -80,7 +119,12 @@ describe('gateway HTTP API', () => {
     const upload = created.json.uploads[0];
     expect(upload.uploadUrl).toBeNull(); // a local folder cannot presign: upload through the API
     const bytes = Buffer.from('RIFF....WAVEfmt not really audio');
-    const put = await call('PUT', upload.apiPath, { ...A, 'content-type': 'application/octet-stream' }, bytes);
+    const put = await call(
+      'PUT',
+      upload.apiPath,
+      { ...A, 'content-type': 'application/octet-stream' },
+      bytes,
+    );
     expect(put.status).toBe(200);
     expect(put.json.size).toBe(bytes.length);
     const artifacts = await call('GET', `/v1/releases/${created.json.release.releaseId}/artifacts`, A);

@@ -16,7 +16,10 @@ export class HealthController {
   /** Readiness: the store and the bus answer. */
   @Get('readyz')
   async ready() {
-    if (!(await this.options.ready())) throw new ServiceUnavailableException({ error: { code: 'not-ready', message: 'dependencies not ready' } });
+    if (!(await this.options.ready()))
+      throw new ServiceUnavailableException({
+        error: { code: 'not-ready', message: 'dependencies not ready' },
+      });
     return { status: 'ready' };
   }
 }

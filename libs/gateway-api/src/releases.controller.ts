@@ -27,7 +27,12 @@ class SizeLimit extends Transform {
   }
   override _transform(chunk: Buffer, _e: BufferEncoding, done: TransformCallback): void {
     this.seen += chunk.length;
-    if (this.seen > this.limit) return done(new PayloadTooLargeException({ error: { code: 'file-too-large', message: `uploads are limited to ${this.limit} bytes` } }));
+    if (this.seen > this.limit)
+      return done(
+        new PayloadTooLargeException({
+          error: { code: 'file-too-large', message: `uploads are limited to ${this.limit} bytes` },
+        }),
+      );
     done(null, chunk);
   }
 }
@@ -55,7 +60,11 @@ export class ReleasesController {
   }
 
   @Post('batches')
-  @ApiOperation({ summary: 'Submit several releases at once', description: 'Each release is validated on its own; the answer lists the created ones and the refused ones with their problems.' })
+  @ApiOperation({
+    summary: 'Submit several releases at once',
+    description:
+      'Each release is validated on its own; the answer lists the created ones and the refused ones with their problems.',
+  })
   @ApiBody({ schema: batchSubmissionSchema })
   async batch(@Req() req: TenantRequest, @Body() body: { releases?: unknown[] }) {
     if (!body || !Array.isArray(body.releases) || body.releases.length === 0 || body.releases.length > 100) {
@@ -77,13 +86,22 @@ export class ReleasesController {
   @Get('releases')
   @ApiOperation({ summary: "List the tenant's releases, newest first" })
   async list(@Req() req: TenantRequest, @Query('limit') limit?: string) {
-    return { releases: await this.releases.list(req.tenantId!, Math.min(500, Math.max(1, Number(limit ?? 100) || 100))) };
+    return {
+      releases: await this.releases.list(
+        req.tenantId!,
+        Math.min(500, Math.max(1, Number(limit ?? 100) || 100)),
+      ),
+    };
   }
 
   @Get('releases/:releaseId')
   @ApiOperation({ summary: 'Status of a release: every track, every step, progress and errors' })
   @ApiParam({ name: 'releaseId' })
-  async get(@Req() req: TenantRequest, @Param('releaseId') releaseId: string, @Query('history') history?: string) {
+  async get(
+    @Req() req: TenantRequest,
+    @Param('releaseId') releaseId: string,
+    @Query('history') history?: string,
+  ) {
     return this.releases.get(req.tenantId!, releaseId, { history: history === 'true' });
   }
 
@@ -97,7 +115,12 @@ export class ReleasesController {
   ) {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > this.options.maxUploadBytes) {
-      throw new PayloadTooLargeException({ error: { code: 'file-too-large', message: `uploads are limited to ${this.options.maxUploadBytes} bytes` } });
+      throw new PayloadTooLargeException({
+        error: {
+          code: 'file-too-large',
+          message: `uploads are limited to ${this.options.maxUploadBytes} bytes`,
+        },
+      });
     }
     const limited = req.pipe(new SizeLimit(this.options.maxUploadBytes));
     req.on('error', (e) => limited.destroy(e));
@@ -112,7 +135,9 @@ export class ReleasesController {
   }
 
   @Get('releases/:releaseId/artifacts')
-  @ApiOperation({ summary: 'Every artifact of the release (the package first), with time-limited download links' })
+  @ApiOperation({
+    summary: 'Every artifact of the release (the package first), with time-limited download links',
+  })
   async artifacts(@Req() req: TenantRequest, @Param('releaseId') releaseId: string) {
     return { artifacts: await this.releases.artifacts(req.tenantId!, releaseId) };
   }
@@ -120,7 +145,11 @@ export class ReleasesController {
   @Post('releases/:releaseId/tracks/:trackId/retry')
   @HttpCode(202)
   @ApiOperation({ summary: 'Run a failed track again (steps that succeeded are not redone)' })
-  async retry(@Req() req: TenantRequest, @Param('releaseId') releaseId: string, @Param('trackId') trackId: string) {
+  async retry(
+    @Req() req: TenantRequest,
+    @Param('releaseId') releaseId: string,
+    @Param('trackId') trackId: string,
+  ) {
     return this.releases.retry(req.tenantId!, releaseId, trackId);
   }
 

@@ -39,19 +39,32 @@ class GatewayRootModule {
  * Starts the HTTP gateway (and its status projector) on an infrastructure that the caller made:
  * apps/gateway runs it alone on Kafka + S3, `pressline serve` next to every stage in one process.
  */
-export async function startGateway(config: Config, logger: Logger, infra: Infrastructure): Promise<RunningGateway> {
+export async function startGateway(
+  config: Config,
+  logger: Logger,
+  infra: Infrastructure,
+): Promise<RunningGateway> {
   const keys = parseApiKeys(config.PRESSLINE_API_KEYS);
   const apiKeys = new Map(keys.map((k) => [k.key, k.tenantId]));
   const secrets = new Map(keys.map((k) => [k.tenantId, k.webhookSecret]));
   const publicUrl = config.PRESSLINE_PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`;
   const emitter = new Emitter(infra.bus, `pressline-gateway@${process.pid}`);
-  const links = { secret: config.PRESSLINE_LINK_SECRET, ttlSeconds: config.PRESSLINE_LINK_TTL_SECONDS, publicUrl };
+  const links = {
+    secret: config.PRESSLINE_LINK_SECRET,
+    ttlSeconds: config.PRESSLINE_LINK_TTL_SECONDS,
+    publicUrl,
+  };
   const releases = new ReleaseService(infra.store, emitter, links, logger);
   const notifier = new WebhookNotifier(logger.child({ component: 'webhooks' }));
-  const projector = new StatusProjector(infra.bus, infra.store, logger.child({ component: 'status-projector' }), {
-    notifier,
-    secretFor: (tenantId) => secrets.get(tenantId),
-  });
+  const projector = new StatusProjector(
+    infra.bus,
+    infra.store,
+    logger.child({ component: 'status-projector' }),
+    {
+      notifier,
+      secretFor: (tenantId) => secrets.get(tenantId),
+    },
+  );
   await projector.start(Math.max(2, config.PRESSLINE_CONCURRENCY));
 
   const module = GatewayModule.forRoot({
@@ -71,7 +84,9 @@ export async function startGateway(config: Config, logger: Logger, infra: Infras
       },
     },
   });
-  const app = await NestFactory.create<NestExpressApplication>(GatewayRootModule.create(module, logger), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(GatewayRootModule.create(module, logger), {
+    bufferLogs: true,
+  });
   app.useLogger(app.get(NestPinoLogger));
   app.useBodyParser('json', { limit: '2mb' });
   setupOpenApi(app, presslineVersion());

@@ -33,7 +33,10 @@ export function createLogger(settings: LoggerSettings): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (settings.pretty) {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, destination: 2 } } });
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { colorize: true, destination: 2 } },
+    });
   }
   return pino(options);
 }
@@ -44,6 +47,9 @@ export function silentLogger(): Logger {
 }
 
 /** Every line inside a job carries the job and track ids. */
-export function jobLogger(parent: Logger, ids: { jobId: string; trackId?: string; releaseId: string; step: string }): Logger {
+export function jobLogger(
+  parent: Logger,
+  ids: { jobId: string; trackId?: string; releaseId: string; step: string },
+): Logger {
   return parent.child(ids);
 }

@@ -115,12 +115,21 @@ export async function measureFile(file: string, options: MeasureOptions = {}): P
   }
 }
 
-async function measureWith(file: string, options: MeasureOptions, truePeak: ParallelTruePeak): Promise<FileMeasurement> {
+async function measureWith(
+  file: string,
+  options: MeasureOptions,
+  truePeak: ParallelTruePeak,
+): Promise<FileMeasurement> {
   const stream = decode(file, { probe: options.probe, signal: options.signal });
   const format = await stream.open();
   const probe = format.probe;
   truePeak.init(format.sampleRate, format.channels);
-  const meter = new LoudnessMeter({ sampleRate: format.sampleRate, channels: format.channels, series: options.series, truePeak });
+  const meter = new LoudnessMeter({
+    sampleRate: format.sampleRate,
+    channels: format.channels,
+    series: options.series,
+    truePeak,
+  });
   const qc = new QcAnalyzer({
     sampleRate: format.sampleRate,
     channels: format.channels,
@@ -128,9 +137,13 @@ async function measureWith(file: string, options: MeasureOptions, truePeak: Para
     declaredBitDepth: containerBits(probe),
   });
   const wanted = new Set(options.measures ?? ALL_MEASURES);
-  const rhythm = wanted.has('rhythm') ? new RhythmAnalyzer({ sampleRate: format.sampleRate, bpmRange: options.bpmRange }) : null;
+  const rhythm = wanted.has('rhythm')
+    ? new RhythmAnalyzer({ sampleRate: format.sampleRate, bpmRange: options.bpmRange })
+    : null;
   const keys = wanted.has('key') ? new KeyAnalyzer({ sampleRate: format.sampleRate }) : null;
-  const expected = probe.declaredFrames ?? (probe.audio.durationSeconds ? probe.audio.durationSeconds * format.sampleRate : null);
+  const expected =
+    probe.declaredFrames ??
+    (probe.audio.durationSeconds ? probe.audio.durationSeconds * format.sampleRate : null);
   let frames = 0;
   for await (const block of stream) {
     meter.process(block.channels);
@@ -146,7 +159,10 @@ async function measureWith(file: string, options: MeasureOptions, truePeak: Para
   const loudness = meter.result();
   const figures = qc.result();
   const findings = qcFindings(figures);
-  const status = findings.reduce<QcSeverity>((worst, f) => (SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[worst] ? f.severity : worst), 'pass');
+  const status = findings.reduce<QcSeverity>(
+    (worst, f) => (SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[worst] ? f.severity : worst),
+    'pass',
+  );
   const a = probe.audio;
   const r = rhythm?.result();
   const k = keys?.result();
@@ -161,7 +177,10 @@ async function measureWith(file: string, options: MeasureOptions, truePeak: Para
       container: probe.container.formatName,
       channelLayout: a.channelLayout,
       lossless: a.lossless,
-      description: describeFormat({ container: probe.container, audio: { ...a, durationSeconds: report.durationSeconds } }),
+      description: describeFormat({
+        container: probe.container,
+        audio: { ...a, durationSeconds: report.durationSeconds },
+      }),
     },
     loudness: {
       integratedLufs: loudness.integratedLufs,
@@ -171,10 +190,20 @@ async function measureWith(file: string, options: MeasureOptions, truePeak: Para
       truePeakDbtp: loudness.truePeakDbtp,
       samplePeakDbfs: loudness.samplePeakDbfs,
       channels: loudness.channels,
-      ...(options.series ? { momentarySeries: loudness.momentarySeries, shortTermSeries: loudness.shortTermSeries } : {}),
+      ...(options.series
+        ? { momentarySeries: loudness.momentarySeries, shortTermSeries: loudness.shortTermSeries }
+        : {}),
     },
     qc: { status, findings, figures },
-    ...(r ? { tempo: r.tempo, beats: r.beats, downbeats: r.downbeats, beatsPerBar: r.beatsPerBar, timeSignature: r.timeSignature } : {}),
+    ...(r
+      ? {
+          tempo: r.tempo,
+          beats: r.beats,
+          downbeats: r.downbeats,
+          beatsPerBar: r.beatsPerBar,
+          timeSignature: r.timeSignature,
+        }
+      : {}),
     ...(k ? { key: k.key, tuningHz: k.tuningHz } : {}),
     decode: {
       frames: report.frames,
@@ -196,14 +225,19 @@ export interface MeasureFailure {
   retryable: boolean;
 }
 
-export type MeasureOutcome = { ok: true; measurement: FileMeasurement } | { ok: false; error: MeasureFailure };
+export type MeasureOutcome =
+  { ok: true; measurement: FileMeasurement } | { ok: false; error: MeasureFailure };
 
 /** measureFile, with expected failures as values (worker threads clone errors without their fields). */
 export async function tryMeasureFile(file: string, options: MeasureOptions = {}): Promise<MeasureOutcome> {
   try {
     return { ok: true, measurement: await measureFile(file, options) };
   } catch (e) {
-    if (isAudioError(e)) return { ok: false, error: { code: e.code, message: e.message, stderrTail: e.stderrTail, retryable: e.retryable } };
+    if (isAudioError(e))
+      return {
+        ok: false,
+        error: { code: e.code, message: e.message, stderrTail: e.stderrTail, retryable: e.retryable },
+      };
     throw e;
   }
 }

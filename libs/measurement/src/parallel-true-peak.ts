@@ -64,7 +64,8 @@ export class ParallelTruePeak implements TruePeakSink {
 
   /** Waits while too many blocks are queued for the worker. */
   async throttle(): Promise<void> {
-    while (this.inFlight > MAX_IN_FLIGHT && !this.failure) await new Promise<void>((r) => this.waiters.push(r));
+    while (this.inFlight > MAX_IN_FLIGHT && !this.failure)
+      await new Promise<void>((r) => this.waiters.push(r));
     if (this.failure) throw this.failure;
   }
 
@@ -91,7 +92,12 @@ export class ParallelTruePeak implements TruePeakSink {
   }
 
   private done(): Results {
-    if (this.local) return { truePeaks: this.local.truePeaks(), samplePeaks: this.local.samplePeaks(), overs: this.local.oversPerChannel() };
+    if (this.local)
+      return {
+        truePeaks: this.local.truePeaks(),
+        samplePeaks: this.local.samplePeaks(),
+        overs: this.local.oversPerChannel(),
+      };
     if (!this.results) throw new Error('true-peak results read before finish()');
     return this.results;
   }

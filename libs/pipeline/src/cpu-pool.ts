@@ -22,7 +22,8 @@ export interface CpuTask {
 }
 
 export function createCpuPool(options: { threads?: number } = {}): CpuPool {
-  const threads = options.threads && options.threads > 0 ? options.threads : Math.max(1, availableParallelism() - 0);
+  const threads =
+    options.threads && options.threads > 0 ? options.threads : Math.max(1, availableParallelism() - 0);
   let piscina: Piscina | null = null;
   const inline = new InlinePool();
   return {

@@ -35,24 +35,49 @@ export class Emitter {
   }
 
   async status(input: StatusInput): Promise<StatusEventV1> {
-    const deterministic = input.state === 'succeeded' || input.state === 'failed' || input.state === 'cancelled' || input.state === 'queued';
+    const deterministic =
+      input.state === 'succeeded' ||
+      input.state === 'failed' ||
+      input.state === 'cancelled' ||
+      input.state === 'queued';
     const eventId =
       input.eventId ??
       (deterministic
         ? `evt_${digest({ t: input.trackId, r: input.releaseId, j: input.jobId, s: input.step, st: input.state })}`
         : `evt_${randomUUID()}`);
-    const event: StatusEventV1 = { ...input, schema: 'pressline.status.v1', eventId, worker: this.source, at: new Date().toISOString() };
+    const event: StatusEventV1 = {
+      ...input,
+      schema: 'pressline.status.v1',
+      eventId,
+      worker: this.source,
+      at: new Date().toISOString(),
+    };
     await this.bus.publish(Topics.status, [
-      { key: input.trackId ?? input.releaseId, value: JSON.stringify(event), headers: this.headers(eventId, event.schema, input.jobId) },
+      {
+        key: input.trackId ?? input.releaseId,
+        value: JSON.stringify(event),
+        headers: this.headers(eventId, event.schema, input.jobId),
+      },
     ]);
     return event;
   }
 
-  async stepRequest(request: Omit<StepRequestV1, 'schema' | 'messageId' | 'requestedAt'>): Promise<StepRequestV1> {
+  async stepRequest(
+    request: Omit<StepRequestV1, 'schema' | 'messageId' | 'requestedAt'>,
+  ): Promise<StepRequestV1> {
     const messageId = `msg_${digest({ j: request.jobId, t: request.trackId, s: request.step, i: request.inputs, d: request.deferrals ?? 0 })}`;
-    const message: StepRequestV1 = { ...request, schema: 'pressline.step.requested.v1', messageId, requestedAt: new Date().toISOString() };
+    const message: StepRequestV1 = {
+      ...request,
+      schema: 'pressline.step.requested.v1',
+      messageId,
+      requestedAt: new Date().toISOString(),
+    };
     await this.bus.publish(Topics.stepRequested(request.step), [
-      { key: request.trackId, value: JSON.stringify(message), headers: this.headers(messageId, message.schema, request.jobId) },
+      {
+        key: request.trackId,
+        value: JSON.stringify(message),
+        headers: this.headers(messageId, message.schema, request.jobId),
+      },
     ]);
     await this.status({
       tenantId: request.tenantId,
@@ -65,7 +90,12 @@ export class Emitter {
     return message;
   }
 
-  async releaseRequested(input: { tenantId: string; releaseId: string; trackId: string; jobId: string }): Promise<void> {
+  async releaseRequested(input: {
+    tenantId: string;
+    releaseId: string;
+    trackId: string;
+    jobId: string;
+  }): Promise<void> {
     const messageId = `msg_${digest({ rr: input.releaseId, t: input.trackId, j: input.jobId })}`;
     const message: ReleaseRequestedV1 = {
       schema: 'pressline.release.requested.v1',
@@ -76,12 +106,21 @@ export class Emitter {
       requestedAt: new Date().toISOString(),
     };
     await this.bus.publish(Topics.releaseRequested, [
-      { key: input.releaseId, value: JSON.stringify(message), headers: this.headers(messageId, message.schema, input.releaseId) },
+      {
+        key: input.releaseId,
+        value: JSON.stringify(message),
+        headers: this.headers(messageId, message.schema, input.releaseId),
+      },
     ]);
   }
 
   /** Sets a message aside with its original bytes and headers, plus why and where it came from. */
-  async deadLetter(step: StepName | 'release', original: ReceivedMessage, code: string, reason: string): Promise<void> {
+  async deadLetter(
+    step: StepName | 'release',
+    original: ReceivedMessage,
+    code: string,
+    reason: string,
+  ): Promise<void> {
     await this.bus.publish(Topics.deadLetter(step), [
       {
         key: original.key ?? 'unkeyed',

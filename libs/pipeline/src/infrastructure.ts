@@ -22,7 +22,11 @@ export interface Infrastructure {
  * distributed mode, the in-memory bus + a local folder in the embedded mode (the default).
  * One MemoryBus is only shared inside one process: the embedded mode is one process.
  */
-export async function createInfrastructure(config: Config, logger: Logger, shared?: { bus?: MessageBus; store?: ArtifactStore }): Promise<Infrastructure> {
+export async function createInfrastructure(
+  config: Config,
+  logger: Logger,
+  shared?: { bus?: MessageBus; store?: ArtifactStore },
+): Promise<Infrastructure> {
   const distributed = config.PRESSLINE_MODE === 'distributed';
   const bus =
     shared?.bus ??
@@ -36,7 +40,11 @@ export async function createInfrastructure(config: Config, logger: Logger, share
           drainTimeoutMs: config.PRESSLINE_DRAIN_TIMEOUT_MS,
           logger,
         })
-      : new MemoryBus({ partitions: Math.min(config.KAFKA_PARTITIONS, 8), drainTimeoutMs: config.PRESSLINE_DRAIN_TIMEOUT_MS, logger }));
+      : new MemoryBus({
+          partitions: Math.min(config.KAFKA_PARTITIONS, 8),
+          drainTimeoutMs: config.PRESSLINE_DRAIN_TIMEOUT_MS,
+          logger,
+        }));
   const store =
     shared?.store ??
     (distributed
@@ -63,7 +71,10 @@ export async function createInfrastructure(config: Config, logger: Logger, share
       maxAttempts: config.PRESSLINE_MAX_ATTEMPTS,
       retryBackoffMs: config.PRESSLINE_RETRY_BACKOFF_MS,
       chaosDelay: config.PRESSLINE_CHAOS_DELAY
-        ? { steps: config.PRESSLINE_CHAOS_DELAY.split(':')[0].split(','), ms: Number(config.PRESSLINE_CHAOS_DELAY.split(':')[1]) }
+        ? {
+            steps: config.PRESSLINE_CHAOS_DELAY.split(':')[0].split(','),
+            ms: Number(config.PRESSLINE_CHAOS_DELAY.split(':')[1]),
+          }
         : undefined,
     },
     async close() {

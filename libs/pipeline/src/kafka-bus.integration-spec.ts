@@ -42,14 +42,23 @@ describe('KafkaBus against a real broker', () => {
     const topic = `it.order.${randomUUID()}`;
     await b.ensureTopics([topic]);
     const got: ReceivedMessage[] = [];
-    const sub = await b.subscribe({ groupId: `g-${randomUUID()}`, topics: [topic], concurrency: 3, handler: async (m) => void got.push(m) });
+    const sub = await b.subscribe({
+      groupId: `g-${randomUUID()}`,
+      topics: [topic],
+      concurrency: 3,
+      handler: async (m) => void got.push(m),
+    });
     for (let i = 0; i < 20; i++) {
-      await b.publish(topic, [{ key: `track-${i % 4}`, value: JSON.stringify({ i }), headers: { ce_id: `id-${i}` } }]);
+      await b.publish(topic, [
+        { key: `track-${i % 4}`, value: JSON.stringify({ i }), headers: { ce_id: `id-${i}` } },
+      ]);
     }
     await until(() => got.length === 20, '20 messages');
     await sub.stop();
     for (let k = 0; k < 4; k++) {
-      const seq = got.filter((m) => m.key === `track-${k}`).map((m) => (JSON.parse(m.value!.toString()) as { i: number }).i);
+      const seq = got
+        .filter((m) => m.key === `track-${k}`)
+        .map((m) => (JSON.parse(m.value!.toString()) as { i: number }).i);
       expect(seq).toEqual([...seq].sort((a, b) => a - b));
     }
     expect(got.find((m) => m.key === 'track-1')?.headers.ce_id).toMatch(/^id-/);
@@ -75,7 +84,12 @@ describe('KafkaBus against a real broker', () => {
     await sub.stop();
     // A new member of the same group starts after the committed offset: nothing is delivered again.
     let again = 0;
-    const sub2 = await b.subscribe({ groupId, topics: [topic], concurrency: 1, handler: async () => void again++ });
+    const sub2 = await b.subscribe({
+      groupId,
+      topics: [topic],
+      concurrency: 1,
+      handler: async () => void again++,
+    });
     await b.publish(topic, [{ key: 'k', value: 'second' }]);
     await until(() => again === 1, 'the second message only');
     await new Promise((r) => setTimeout(r, 500));
@@ -105,7 +119,12 @@ describe('KafkaBus against a real broker', () => {
     await until(() => seen >= 1, 'first delivery');
     await sub.stop();
     const values: string[] = [];
-    const sub2 = await b.subscribe({ groupId, topics: [topic], concurrency: 1, handler: async (m) => void values.push(m.value!.toString()) });
+    const sub2 = await b.subscribe({
+      groupId,
+      topics: [topic],
+      concurrency: 1,
+      handler: async (m) => void values.push(m.value!.toString()),
+    });
     await until(() => values.length === 1, 'redelivery to the next member');
     expect(values).toEqual(['work']);
     await sub2.stop();
@@ -136,7 +155,12 @@ describe('KafkaBus against a real broker', () => {
     await sub.stop();
     expect(finished).toBe(1);
     let redelivered = 0;
-    const sub2 = await b.subscribe({ groupId, topics: [topic], concurrency: 1, handler: async () => void redelivered++ });
+    const sub2 = await b.subscribe({
+      groupId,
+      topics: [topic],
+      concurrency: 1,
+      handler: async () => void redelivered++,
+    });
     await new Promise((r) => setTimeout(r, 2000));
     expect(redelivered).toBe(0);
     await sub2.stop();

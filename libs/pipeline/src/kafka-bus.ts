@@ -192,11 +192,16 @@ export class KafkaBus implements MessageBus {
             } catch (e) {
               if (controller.signal.aborted) throw e;
               failures++;
-              log.warn({ err: e, topic, partition, offset: message.offset, failures }, 'handler failed; retrying the message');
+              log.warn(
+                { err: e, topic, partition, offset: message.offset, failures },
+                'handler failed; retrying the message',
+              );
               await sleepWithHeartbeat(redeliveryDelayMs(failures), heartbeat, controller.signal);
             }
           }
-          await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+          await consumer.commitOffsets([
+            { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
+          ]);
         })();
         inFlight.add(work);
         try {
@@ -211,7 +216,8 @@ export class KafkaBus implements MessageBus {
         if (controller.signal.aborted) return;
         controller.abort();
         const drained = await settlesWithin(Promise.allSettled([...inFlight]), this.options.drainTimeoutMs);
-        if (!drained) log.warn({ inFlight: inFlight.size }, 'drain timed out; uncommitted messages will be redelivered');
+        if (!drained)
+          log.warn({ inFlight: inFlight.size }, 'drain timed out; uncommitted messages will be redelivered');
         await consumer.disconnect();
         this.consumers.delete(consumer);
       },
@@ -227,7 +233,11 @@ export class KafkaBus implements MessageBus {
   }
 }
 
-async function sleepWithHeartbeat(ms: number, heartbeat: () => Promise<void>, signal: AbortSignal): Promise<void> {
+async function sleepWithHeartbeat(
+  ms: number,
+  heartbeat: () => Promise<void>,
+  signal: AbortSignal,
+): Promise<void> {
   const until = Date.now() + ms;
   while (!signal.aborted && Date.now() < until) {
     await sleep(Math.min(2000, until - Date.now()), signal);

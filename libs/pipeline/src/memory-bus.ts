@@ -83,7 +83,14 @@ export class MemoryBus implements MessageBus {
     const t = this.topics.get(topic);
     if (!t) return [];
     return t.partitions.flatMap((p, partition) =>
-      p.messages.map((m, i) => ({ topic, partition, offset: String(p.base + i), key: m.key, value: m.value, headers: m.headers })),
+      p.messages.map((m, i) => ({
+        topic,
+        partition,
+        offset: String(p.base + i),
+        key: m.key,
+        value: m.value,
+        headers: m.headers,
+      })),
     );
   }
 
@@ -93,7 +100,11 @@ export class MemoryBus implements MessageBus {
     const work: Array<{ topic: string; partition: number }> = [];
     for (const name of options.topics) {
       const t = this.topic(name);
-      if (!group.has(name)) group.set(name, t.partitions.map((p) => (options.fromBeginning === false ? p.end : p.base)));
+      if (!group.has(name))
+        group.set(
+          name,
+          t.partitions.map((p) => (options.fromBeginning === false ? p.end : p.base)),
+        );
       t.partitions.forEach((_, partition) => work.push({ topic: name, partition }));
     }
     // Each lane owns a fixed share of the partitions, so that order per key holds.
@@ -158,7 +169,10 @@ export class MemoryBus implements MessageBus {
         } catch (e) {
           const n = (failures.get(`${topic}/${partition}`) ?? 0) + 1;
           failures.set(`${topic}/${partition}`, n);
-          this.options.logger?.warn({ err: e, topic, partition, offset }, 'handler failed; the message will be redelivered');
+          this.options.logger?.warn(
+            { err: e, topic, partition, offset },
+            'handler failed; the message will be redelivered',
+          );
           await sleep(redeliveryDelayMs(n), signal);
         }
       }

@@ -63,12 +63,19 @@ export class ReleaseWorker {
     const raw = await getJson(store, Keys.releaseRecord(tenantId, releaseId));
     const parsed = ReleaseRecord.safeParse(raw);
     if (!parsed.success) {
-      await this.emitter.deadLetter('release', message, 'invalid-message', `release ${releaseId} has no valid record`);
+      await this.emitter.deadLetter(
+        'release',
+        message,
+        'invalid-message',
+        `release ${releaseId} has no valid record`,
+      );
       return;
     }
     const release = parsed.data;
     const outcomes = await Promise.all(
-      release.tracks.map((t) => getJson<TrackOutcome>(store, Keys.trackOutcome(tenantId, releaseId, t.trackId))),
+      release.tracks.map((t) =>
+        getJson<TrackOutcome>(store, Keys.trackOutcome(tenantId, releaseId, t.trackId)),
+      ),
     );
     const waiting = outcomes.filter((o) => o === null).length;
     if (waiting > 0) {
@@ -76,14 +83,29 @@ export class ReleaseWorker {
       return;
     }
     const ended = outcomes as TrackOutcome[];
-    const hash = digest({ version: this.handler.version, outcomes: ended.map((o) => [o.trackId, o.jobId, o.state, o.artifacts ?? null]) });
+    const hash = digest({
+      version: this.handler.version,
+      outcomes: ended.map((o) => [o.trackId, o.jobId, o.state, o.artifacts ?? null]),
+    });
     const jobId = `pkg_${hash}`;
     const markerKey = `${Keys.release(tenantId, releaseId)}release-results/${hash}/result.json`;
     let stored = await getJson<StoredReleaseResult>(store, markerKey);
     if (!stored) {
-      const result = await this.runWithRetries(release, ended, delivery, `${Keys.release(tenantId, releaseId)}release-results/${hash}/`, log, jobId);
+      const result = await this.runWithRetries(
+        release,
+        ended,
+        delivery,
+        `${Keys.release(tenantId, releaseId)}release-results/${hash}/`,
+        log,
+        jobId,
+      );
       if (!result) return;
-      stored = { schema: 'pressline.release-result.v1', hash, finishedAt: new Date().toISOString(), ...result };
+      stored = {
+        schema: 'pressline.release-result.v1',
+        hash,
+        finishedAt: new Date().toISOString(),
+        ...result,
+      };
       await putJson(store, markerKey, stored);
     }
     const succeeded = ended.filter((o) => o.state === 'succeeded').length;
@@ -103,7 +125,10 @@ export class ReleaseWorker {
           cancelled: ended.filter((o) => o.state === 'cancelled').length,
         },
       },
-      error: succeeded > 0 ? undefined : { code: 'processing-failed', reason: 'no track of the release succeeded', retryable: false },
+      error:
+        succeeded > 0
+          ? undefined
+          : { code: 'processing-failed', reason: 'no track of the release succeeded', retryable: false },
     });
     log.info({ succeeded, total: ended.length }, 'release packaged');
   }
@@ -123,10 +148,20 @@ export class ReleaseWorker {
         delivery.heartbeat().catch(() => undefined);
       }, this.deps.settings.heartbeatIntervalMs ?? 3000);
       try {
-        return await this.handler.run({ release, outcomes, store: this.deps.store, outputPrefix, workDir, logger: log });
+        return await this.handler.run({
+          release,
+          outcomes,
+          store: this.deps.store,
+          outputPrefix,
+          workDir,
+          logger: log,
+        });
       } catch (e) {
         const error = toStageError(e);
-        log.warn({ attempt, code: error.code, reason: error.reason, err: e }, 'release packaging attempt failed');
+        log.warn(
+          { attempt, code: error.code, reason: error.reason, err: e },
+          'release packaging attempt failed',
+        );
         if (!error.retryable || attempt >= maxAttempts) {
           await this.emitter.status({
             tenantId: release.tenantId,

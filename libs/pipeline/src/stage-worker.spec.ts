@@ -1,7 +1,14 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Headers, newId, Topics, type ReleaseRecord, type StatusEventV1, type StepName } from '@pressline/contracts';
+import {
+  Headers,
+  newId,
+  Topics,
+  type ReleaseRecord,
+  type StatusEventV1,
+  type StepName,
+} from '@pressline/contracts';
 import { silentLogger } from '@pressline/logging';
 import { getJson, Keys, LocalFolderStore, putJson } from '@pressline/storage';
 import { InlinePool } from './cpu-pool';
@@ -13,7 +20,10 @@ import { StageWorker, type RuntimeDependencies } from './stage-worker';
 
 const route: StepName[] = ['ingest', 'analysis', 'packaging'];
 
-function toyStage(step: StepName, behaviour: (attempt: number) => void = () => undefined): StageDefinition & { runs: number } {
+function toyStage(
+  step: StepName,
+  behaviour: (attempt: number) => void = () => undefined,
+): StageDefinition & { runs: number } {
   const stage = {
     step,
     version: '1',
@@ -78,11 +88,25 @@ async function setup(stages: StageDefinition[], maxAttempts = 3, maxDeferralMs?:
         profiles: ['spotify'],
         tracks: Array.from({ length: tracks }, (_, i) => ({ title: `T${i}`, fileName: `${i}.wav` })),
       },
-      tracks: Array.from({ length: tracks }, (_, i) => ({ trackId: newId('trk'), position: i + 1, route, sources: [] })),
+      tracks: Array.from({ length: tracks }, (_, i) => ({
+        trackId: newId('trk'),
+        position: i + 1,
+        route,
+        sources: [],
+      })),
     };
     await putJson(store, Keys.releaseRecord('acme', releaseId), record);
     for (const t of record.tracks) {
-      await emitter.stepRequest({ tenantId: 'acme', releaseId, trackId: t.trackId, jobId: newId('job'), step: route[0], route, inputs: {}, params: {} });
+      await emitter.stepRequest({
+        tenantId: 'acme',
+        releaseId,
+        trackId: t.trackId,
+        jobId: newId('job'),
+        step: route[0],
+        route,
+        inputs: {},
+        params: {},
+      });
     }
     return record;
   }
@@ -114,7 +138,10 @@ describe('StageWorker on the in-memory transport', () => {
     await line.until(() => released(line.events).length > 0, 'the release event');
     expect(stages.map((s) => s.runs)).toEqual([3, 3, 3]);
     for (const t of record.tracks) {
-      const outcome = await getJson<TrackOutcome>(line.store, Keys.trackOutcome('acme', record.releaseId, t.trackId));
+      const outcome = await getJson<TrackOutcome>(
+        line.store,
+        Keys.trackOutcome('acme', record.releaseId, t.trackId),
+      );
       expect(outcome?.state).toBe('succeeded');
       expect(Object.keys(outcome?.artifacts ?? {}).sort()).toEqual(['analysis', 'ingest', 'packaging']);
     }
@@ -129,8 +156,13 @@ describe('StageWorker on the in-memory transport', () => {
     const record = await line.submit(1);
     await line.until(() => released(line.events).length > 0, 'the release event');
     const request = line.bus.peek(Topics.stepRequested('analysis'))[0];
-    await line.bus.publish(Topics.stepRequested('analysis'), [{ key: request.key!, value: request.value!, headers: request.headers }]);
-    await line.until(() => line.events.filter((e) => e.step === 'analysis' && e.state === 'succeeded').length >= 2, 'the redelivered outcome');
+    await line.bus.publish(Topics.stepRequested('analysis'), [
+      { key: request.key!, value: request.value!, headers: request.headers },
+    ]);
+    await line.until(
+      () => line.events.filter((e) => e.step === 'analysis' && e.state === 'succeeded').length >= 2,
+      'the redelivered outcome',
+    );
     expect(stages[1].runs).toBe(1);
     const succeeded = line.events.filter((e) => e.step === 'analysis' && e.state === 'succeeded');
     expect(new Set(succeeded.map((e) => e.eventId)).size).toBe(1);
@@ -171,10 +203,17 @@ describe('StageWorker on the in-memory transport', () => {
     expect(dead[0].headers[Headers.deadLetterReason]).toMatch(/disk on fire/);
     expect(JSON.parse(dead[0].value!.toString()).step).toBe('analysis');
     const outcomes = await Promise.all(
-      record.tracks.map((t) => getJson<TrackOutcome>(line.store, Keys.trackOutcome('acme', record.releaseId, t.trackId))),
+      record.tracks.map((t) =>
+        getJson<TrackOutcome>(line.store, Keys.trackOutcome('acme', record.releaseId, t.trackId)),
+      ),
     );
     expect(outcomes.map((o) => o?.state).sort()).toEqual(['failed', 'succeeded']);
-    expect(released(line.events)[0].summary?.tracks).toEqual({ total: 2, succeeded: 1, failed: 1, cancelled: 0 });
+    expect(released(line.events)[0].summary?.tracks).toEqual({
+      total: 2,
+      succeeded: 1,
+      failed: 1,
+      cancelled: 0,
+    });
     await line.teardown();
   });
 
@@ -186,7 +225,11 @@ describe('StageWorker on the in-memory transport', () => {
     await line.submit(1);
     await line.until(() => released(line.events).length > 0, 'the release event');
     const failed = line.events.find((e) => e.state === 'failed' && e.step === 'ingest');
-    expect(failed?.error).toEqual({ code: 'not-audio', reason: 'the upload is a PNG image', retryable: false });
+    expect(failed?.error).toEqual({
+      code: 'not-audio',
+      reason: 'the upload is a PNG image',
+      retryable: false,
+    });
     expect(refusing.runs).toBe(1);
     expect(line.bus.peek(Topics.deadLetter('ingest'))).toHaveLength(0);
     expect(released(line.events)[0].state).toBe('failed');
@@ -196,7 +239,9 @@ describe('StageWorker on the in-memory transport', () => {
   it('sets an unparseable message aside and keeps consuming', async () => {
     const stages = route.map((s) => toyStage(s));
     const line = await setup(stages);
-    await line.bus.publish(Topics.stepRequested('ingest'), [{ key: 'x', value: '{"schema":"pressline.step.requested.v1","step":' }]);
+    await line.bus.publish(Topics.stepRequested('ingest'), [
+      { key: 'x', value: '{"schema":"pressline.step.requested.v1","step":' },
+    ]);
     await line.submit(1);
     await line.until(() => released(line.events).length > 0, 'the release event');
     const dead = line.bus.peek(Topics.deadLetter('ingest'));
@@ -219,10 +264,24 @@ describe('StageWorker on the in-memory transport', () => {
       tenantId: 'acme',
       releaseId,
       createdAt: new Date().toISOString(),
-      submission: { title: 'R', artist: 'A', profiles: ['spotify'], tracks: [{ title: 'T', fileName: 'a.wav' }] },
+      submission: {
+        title: 'R',
+        artist: 'A',
+        profiles: ['spotify'],
+        tracks: [{ title: 'T', fileName: 'a.wav' }],
+      },
       tracks: [{ trackId, position: 1, route, sources: [] }],
     });
-    await line.emitter.stepRequest({ tenantId: 'acme', releaseId, trackId, jobId: newId('job'), step: 'ingest', route, inputs: {}, params: {} });
+    await line.emitter.stepRequest({
+      tenantId: 'acme',
+      releaseId,
+      trackId,
+      jobId: newId('job'),
+      step: 'ingest',
+      route,
+      inputs: {},
+      params: {},
+    });
     await line.until(() => line.events.some((e) => e.state === 'cancelled'), 'the cancelled event');
     expect(stages[0].runs).toBe(0);
     await line.teardown();

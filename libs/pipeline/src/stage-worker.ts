@@ -23,7 +23,14 @@ import {
 import { sleep, type DeliveryContext, type MessageBus, type ReceivedMessage, type Subscription } from './bus';
 import type { CpuPool } from './cpu-pool';
 import { Emitter } from './emitter';
-import { StageDeferred, StageError, type StageContext, type StageDefinition, type StageResult, type TrackOutcome } from './stage';
+import {
+  StageDeferred,
+  StageError,
+  type StageContext,
+  type StageDefinition,
+  type StageResult,
+  type TrackOutcome,
+} from './stage';
 
 export interface RuntimeSettings {
   /** Partitions (tracks) processed in parallel by this worker. */
@@ -71,7 +78,8 @@ export function defaultWorkerName(service: string): string {
 /** Turns anything thrown into a StageError: unknown errors are retryable "internal" ones. */
 export function toStageError(e: unknown): StageError {
   if (e instanceof StageError) return e;
-  if (e instanceof StoreUnavailableError) return new StageError('storage-unavailable', e.message, { cause: e });
+  if (e instanceof StoreUnavailableError)
+    return new StageError('storage-unavailable', e.message, { cause: e });
   const message = e instanceof Error ? e.message : String(e);
   return new StageError('internal', message, { retryable: true, cause: e });
 }
@@ -132,7 +140,10 @@ export class StageWorker {
       }
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
-      this.log.warn({ topic: message.topic, offset: message.offset, reason }, 'unparseable message sent to the dead-letter topic');
+      this.log.warn(
+        { topic: message.topic, offset: message.offset, reason },
+        'unparseable message sent to the dead-letter topic',
+      );
       await this.emitter.deadLetter(this.stage.step, message, 'invalid-message', reason);
       return;
     }
@@ -146,7 +157,12 @@ export class StageWorker {
       return;
     }
 
-    const hash = digest({ step: this.stage.step, version: this.stage.version, inputs: request.inputs, params: this.stage.paramsFor(request) });
+    const hash = digest({
+      step: this.stage.step,
+      version: this.stage.version,
+      inputs: request.inputs,
+      params: this.stage.paramsFor(request),
+    });
     const outputPrefix = Keys.stepOutput(tenantId, releaseId, trackId, this.stage.step, hash);
     const resultKey = `${outputPrefix}result.json`;
     const earlier = await getJson<StoredStepResult>(store, resultKey);
@@ -186,7 +202,13 @@ export class StageWorker {
     log: Logger,
   ): Promise<StageResult | null> {
     const { maxAttempts, retryBackoffMs } = this.deps.settings;
-    const base = { tenantId: request.tenantId, releaseId: request.releaseId, trackId: request.trackId, jobId: request.jobId, step: request.step };
+    const base = {
+      tenantId: request.tenantId,
+      releaseId: request.releaseId,
+      trackId: request.trackId,
+      jobId: request.jobId,
+      step: request.step,
+    };
     let releaseRecord: ReleaseRecord | null = null;
     for (let attempt = 1; ; attempt++) {
       await this.emitter.status({ ...base, state: 'started', attempt });
@@ -206,9 +228,16 @@ export class StageWorker {
         progress: (percent: number) => {
           const now = Date.now();
           const p = Math.max(0, Math.min(100, Math.round(percent)));
-          if (p - lastProgress.percent >= 10 || (now - lastProgress.at >= 1000 && p !== lastProgress.percent)) {
+          if (
+            p - lastProgress.percent >= 10 ||
+            (now - lastProgress.at >= 1000 && p !== lastProgress.percent)
+          ) {
             lastProgress = { at: now, percent: p };
-            pending.push(this.emitter.status({ ...base, state: 'progress', progress: p, attempt }).catch(() => undefined));
+            pending.push(
+              this.emitter
+                .status({ ...base, state: 'progress', progress: p, attempt })
+                .catch(() => undefined),
+            );
           }
         },
         release: async () => {
@@ -235,7 +264,10 @@ export class StageWorker {
           return null;
         }
         const error = toStageError(e);
-        log.warn({ attempt, code: error.code, reason: error.reason, retryable: error.retryable, err: e }, 'step attempt failed');
+        log.warn(
+          { attempt, code: error.code, reason: error.reason, retryable: error.retryable, err: e },
+          'step attempt failed',
+        );
         if (!error.retryable) {
           await this.fail(request, error.code, error.reason, attempt);
           return null;
@@ -246,7 +278,12 @@ export class StageWorker {
           await this.fail(request, 'retries-exhausted', reason, attempt);
           return null;
         }
-        await this.emitter.status({ ...base, state: 'retried', attempt, error: { code: error.code, reason: error.reason, retryable: true } });
+        await this.emitter.status({
+          ...base,
+          state: 'retried',
+          attempt,
+          error: { code: error.code, reason: error.reason, retryable: true },
+        });
         if (delivery.signal.aborted) throw new StoppingError();
         await sleep(retryBackoffMs * 2 ** (attempt - 1), delivery.signal);
         if (delivery.signal.aborted) throw new StoppingError();
@@ -274,7 +311,12 @@ export class StageWorker {
     await this.emitter.stepRequest({ ...rest, deferrals: count });
   }
 
-  private async fail(request: StepRequestV1, code: ErrorCode, reason: string, attempt: number): Promise<void> {
+  private async fail(
+    request: StepRequestV1,
+    code: ErrorCode,
+    reason: string,
+    attempt: number,
+  ): Promise<void> {
     await this.endTrack(request, 'failed', { code, reason }, attempt);
   }
 
@@ -285,7 +327,15 @@ export class StageWorker {
     attempt?: number,
   ): Promise<void> {
     const { tenantId, releaseId, trackId, jobId, step } = request;
-    const outcome: TrackOutcome = { schema: 'pressline.track-outcome.v1', trackId, jobId, state, step, error, at: new Date().toISOString() };
+    const outcome: TrackOutcome = {
+      schema: 'pressline.track-outcome.v1',
+      trackId,
+      jobId,
+      state,
+      step,
+      error,
+      at: new Date().toISOString(),
+    };
     await writeOutcome(this.deps.store, tenantId, releaseId, outcome);
     await this.emitter.status({
       tenantId,
@@ -318,7 +368,16 @@ export class StageWorker {
     });
     const inputs = { ...request.inputs, ...stored.outputs };
     if (next) {
-      await this.emitter.stepRequest({ tenantId, releaseId, trackId, jobId, step: next, route, inputs, params: request.params });
+      await this.emitter.stepRequest({
+        tenantId,
+        releaseId,
+        trackId,
+        jobId,
+        step: next,
+        route,
+        inputs,
+        params: request.params,
+      });
       return;
     }
     const outcome: TrackOutcome = {
@@ -339,7 +398,12 @@ export class StageWorker {
  * Records how a track's job ended. A late redelivery of an older job (job ids sort by time) never
  * overwrites the outcome of a newer one.
  */
-async function writeOutcome(store: ArtifactStore, tenantId: string, releaseId: string, outcome: TrackOutcome): Promise<void> {
+async function writeOutcome(
+  store: ArtifactStore,
+  tenantId: string,
+  releaseId: string,
+  outcome: TrackOutcome,
+): Promise<void> {
   const key = Keys.trackOutcome(tenantId, releaseId, outcome.trackId);
   const current = await getJson<TrackOutcome>(store, key);
   if (current && current.jobId > outcome.jobId) return;

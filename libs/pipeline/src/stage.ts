@@ -1,5 +1,11 @@
 import type { Logger } from 'pino';
-import { ERROR_CODES, type ErrorCode, type ReleaseRecord, type StepName, type StepRequestV1 } from '@pressline/contracts';
+import {
+  ERROR_CODES,
+  type ErrorCode,
+  type ReleaseRecord,
+  type StepName,
+  type StepRequestV1,
+} from '@pressline/contracts';
 import type { ArtifactStore } from '@pressline/storage';
 import type { CpuPool } from './cpu-pool';
 

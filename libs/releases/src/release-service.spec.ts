@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { StepName } from '@pressline/contracts';
 import { silentLogger } from '@pressline/logging';
-import { Emitter, InlinePool, MemoryBus, ReleaseWorker, StageError, StageWorker, type StageDefinition } from '@pressline/pipeline';
+import {
+  Emitter,
+  InlinePool,
+  MemoryBus,
+  ReleaseWorker,
+  StageError,
+  StageWorker,
+  type StageDefinition,
+} from '@pressline/pipeline';
 import { Keys, LocalFolderStore } from '@pressline/storage';
 import { ConflictError, ReleaseNotFoundError, ValidationFailedError } from './errors';
 import { ReleaseService } from './release-service';
@@ -12,7 +20,10 @@ import type { ReleaseView } from './release-view';
 import { StatusProjector } from './status-projector';
 import { verifyWebhook, WebhookNotifier } from './webhooks';
 
-function stage(step: StepName, fail: (trackTitle: string, runs: number) => boolean = () => false): StageDefinition & { runs: number } {
+function stage(
+  step: StepName,
+  fail: (trackTitle: string, runs: number) => boolean = () => false,
+): StageDefinition & { runs: number } {
   const s = {
     step,
     version: '1',
@@ -36,19 +47,34 @@ async function line(stages: StageDefinition[]) {
   const store = new LocalFolderStore(await mkdtemp(join(tmpdir(), 'releases-')));
   await store.ensureReady();
   const bus = new MemoryBus({ partitions: 2, drainTimeoutMs: 2000 });
-  const deps = { bus, store, cpu: new InlinePool(), logger: silentLogger(), settings: { concurrency: 2, maxAttempts: 2, retryBackoffMs: 1 } };
-  const workers = [...stages.map((s) => new StageWorker(deps, s)), new ReleaseWorker(deps, { version: '1', run: async () => ({ outputs: {} }) })];
+  const deps = {
+    bus,
+    store,
+    cpu: new InlinePool(),
+    logger: silentLogger(),
+    settings: { concurrency: 2, maxAttempts: 2, retryBackoffMs: 1 },
+  };
+  const workers = [
+    ...stages.map((s) => new StageWorker(deps, s)),
+    new ReleaseWorker(deps, { version: '1', run: async () => ({ outputs: {} }) }),
+  ];
   for (const w of workers) await w.start();
   const notifier = new WebhookNotifier(silentLogger(), { attempts: 1, backoffMs: 1, timeoutMs: 1000 });
   const projector = new StatusProjector(bus, store, silentLogger(), { notifier, secretFor: () => 'whsec' });
   await projector.start();
-  const releases = new ReleaseService(store, new Emitter(bus, 'test'), { secret: 'x'.repeat(32), ttlSeconds: 60, publicUrl: 'http://gw' }, silentLogger());
+  const releases = new ReleaseService(
+    store,
+    new Emitter(bus, 'test'),
+    { secret: 'x'.repeat(32), ttlSeconds: 60, publicUrl: 'http://gw' },
+    silentLogger(),
+  );
   async function until(tenant: string, releaseId: string, states: string[]): Promise<ReleaseView> {
     const deadline = Date.now() + 10_000;
     for (;;) {
       const view = await releases.get(tenant, releaseId, { history: true });
       if (states.includes(view.state)) return view;
-      if (Date.now() > deadline) throw new Error(`release stuck in ${view.state}: ${JSON.stringify(view.tracks.map((t) => t.state))}`);
+      if (Date.now() > deadline)
+        throw new Error(`release stuck in ${view.state}: ${JSON.stringify(view.tracks.map((t) => t.state))}`);
       await new Promise((r) => setTimeout(r, 10));
     }
   }
@@ -66,8 +92,19 @@ const submission = (titles: string[]) => ({
   tracks: titles.map((title) => ({ title, fileName: `${title}.wav`, route: ROUTE })),
 });
 
-async function upload(releases: ReleaseService, tenant: string, created: Awaited<ReturnType<ReleaseService['create']>>): Promise<void> {
-  for (const u of created.uploads) await releases.putSource(tenant, created.release.releaseId, u.trackId, u.index, Readable.from([Buffer.from('bytes')]));
+async function upload(
+  releases: ReleaseService,
+  tenant: string,
+  created: Awaited<ReturnType<ReleaseService['create']>>,
+): Promise<void> {
+  for (const u of created.uploads)
+    await releases.putSource(
+      tenant,
+      created.release.releaseId,
+      u.trackId,
+      u.index,
+      Readable.from([Buffer.from('bytes')]),
+    );
 }
 
 describe('ReleaseService with the status projector', () => {
@@ -98,13 +135,17 @@ describe('ReleaseService with the status projector', () => {
     const failed = await l.until('acme', created.release.releaseId, ['failed', 'completed-with-failures']);
     expect(failed.tracks[0].error).toMatchObject({ step: 'analysis', code: 'not-audio' });
     const firstJob = failed.tracks[0].jobId;
-    await expect(l.releases.retry('acme', created.release.releaseId, 'trk_unknown')).rejects.toBeInstanceOf(ReleaseNotFoundError);
+    await expect(l.releases.retry('acme', created.release.releaseId, 'trk_unknown')).rejects.toBeInstanceOf(
+      ReleaseNotFoundError,
+    );
     await l.releases.retry('acme', created.release.releaseId, failed.tracks[0].trackId);
     const done = await l.until('acme', created.release.releaseId, ['completed']);
     expect(done.tracks[0].jobId).not.toBe(firstJob);
     expect(ingest.runs).toBe(1);
     expect(analysis.runs).toBe(2);
-    await expect(l.releases.retry('acme', created.release.releaseId, done.tracks[0].trackId)).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      l.releases.retry('acme', created.release.releaseId, done.tracks[0].trackId),
+    ).rejects.toBeInstanceOf(ConflictError);
     await l.stop();
   });
 
@@ -149,9 +190,15 @@ describe('ReleaseService with the status projector', () => {
   it("keeps tenants apart: another tenant's release is not found", async () => {
     const l = await line(ROUTE.map((s) => stage(s)));
     const created = await l.releases.create('acme', submission(['x']));
-    await expect(l.releases.get('globex', created.release.releaseId)).rejects.toBeInstanceOf(ReleaseNotFoundError);
-    await expect(l.releases.artifacts('globex', created.release.releaseId)).rejects.toBeInstanceOf(ReleaseNotFoundError);
-    await expect(l.releases.downloadUrl('globex', Keys.releaseRecord('acme', created.release.releaseId))).rejects.toBeInstanceOf(ReleaseNotFoundError);
+    await expect(l.releases.get('globex', created.release.releaseId)).rejects.toBeInstanceOf(
+      ReleaseNotFoundError,
+    );
+    await expect(l.releases.artifacts('globex', created.release.releaseId)).rejects.toBeInstanceOf(
+      ReleaseNotFoundError,
+    );
+    await expect(
+      l.releases.downloadUrl('globex', Keys.releaseRecord('acme', created.release.releaseId)),
+    ).rejects.toBeInstanceOf(ReleaseNotFoundError);
     expect(await l.releases.list('globex')).toEqual([]);
     expect((await l.releases.list('acme')).map((r) => r.releaseId)).toEqual([created.release.releaseId]);
     await l.stop();
@@ -175,6 +222,8 @@ describe('webhook signatures', () => {
     expect(verifyWebhook('secret-a', body, sig)).toBe(true);
     expect(verifyWebhook('secret-b', body, sig)).toBe(false);
     expect(verifyWebhook('secret-a', body.replace('completed', 'failed'), sig)).toBe(false);
-    expect(verifyWebhook('secret-a', body, signWebhook('secret-a', body, Math.floor(Date.now() / 1000) - 3600))).toBe(false);
+    expect(
+      verifyWebhook('secret-a', body, signWebhook('secret-a', body, Math.floor(Date.now() / 1000) - 3600)),
+    ).toBe(false);
   });
 });

@@ -10,7 +10,15 @@ import {
   type StepName,
 } from '@pressline/contracts';
 import type { Emitter } from '@pressline/pipeline';
-import { getJson, Keys, putJson, tenantOfKey, updateJson, type ArtifactStore, type ObjectInfo } from '@pressline/storage';
+import {
+  getJson,
+  Keys,
+  putJson,
+  tenantOfKey,
+  updateJson,
+  type ArtifactStore,
+  type ObjectInfo,
+} from '@pressline/storage';
 import { signDownloadToken } from './download-links';
 import { ConflictError, ReleaseNotFoundError, ValidationFailedError } from './errors';
 import { buildReleaseView, type ReleaseView } from './release-view';
@@ -76,19 +84,28 @@ export class ReleaseService {
       submission,
       tracks: submission.tracks.map((t, i) => {
         const trackId = newId('trk');
-        const files = t.stems ? t.stems.map((s) => ({ name: s.name, fileName: s.fileName })) : [{ name: 'master', fileName: t.fileName! }];
+        const files = t.stems
+          ? t.stems.map((s) => ({ name: s.name, fileName: s.fileName }))
+          : [{ name: 'master', fileName: t.fileName! }];
         return {
           trackId,
           position: i + 1,
           route: [...((t.route as StepName[] | undefined) ?? (t.stems ? ROUTE_STEMS : ROUTE_STEREO_MASTER))],
-          sources: files.map((f, j) => ({ ...f, key: Keys.upload(tenantId, releaseId, trackId, j, f.fileName) })),
+          sources: files.map((f, j) => ({
+            ...f,
+            key: Keys.upload(tenantId, releaseId, trackId, j, f.fileName),
+          })),
         };
       }),
     };
     await putJson(this.store, Keys.releaseRecord(tenantId, releaseId), record, { ifNoneMatch: '*' });
     await Promise.all(
       record.tracks.map((t) =>
-        putJson(this.store, Keys.trackStatus(tenantId, releaseId, t.trackId), newTrackStatus({ tenantId, releaseId, trackId: t.trackId, route: t.route as StepName[] })),
+        putJson(
+          this.store,
+          Keys.trackStatus(tenantId, releaseId, t.trackId),
+          newTrackStatus({ tenantId, releaseId, trackId: t.trackId, route: t.route as StepName[] }),
+        ),
       ),
     );
     const uploads: UploadTarget[] = [];
@@ -116,7 +133,13 @@ export class ReleaseService {
   }
 
   /** Streams one source file of a track into the store. */
-  async putSource(tenantId: string, releaseId: string, trackId: string, index: number, body: Readable): Promise<{ size: number; sha256: string }> {
+  async putSource(
+    tenantId: string,
+    releaseId: string,
+    trackId: string,
+    index: number,
+    body: Readable,
+  ): Promise<{ size: number; sha256: string }> {
     const record = await this.record(tenantId, releaseId);
     const track = record.tracks.find((t) => t.trackId === trackId);
     const source = track?.sources[index];
@@ -128,16 +151,22 @@ export class ReleaseService {
   /** Starts every track that has not started: one job per track, at the first step of its route. */
   async start(tenantId: string, releaseId: string): Promise<ReleaseView> {
     const record = await this.record(tenantId, releaseId);
-    if (await this.store.head(Keys.cancelled(tenantId, releaseId))) throw new ConflictError('the release is cancelled');
+    if (await this.store.head(Keys.cancelled(tenantId, releaseId)))
+      throw new ConflictError('the release is cancelled');
     for (const t of record.tracks) {
       const jobId = newId('job');
       let started = false;
-      await updateJson<TrackStatusDoc>(this.store, Keys.trackStatus(tenantId, releaseId, t.trackId), (doc) => {
-        const current = doc ?? newTrackStatus({ tenantId, releaseId, trackId: t.trackId, route: t.route as StepName[] });
-        if (current.jobId !== null) return null;
-        started = true;
-        return { ...current, jobId, state: 'queued', updatedAt: new Date().toISOString() };
-      });
+      await updateJson<TrackStatusDoc>(
+        this.store,
+        Keys.trackStatus(tenantId, releaseId, t.trackId),
+        (doc) => {
+          const current =
+            doc ?? newTrackStatus({ tenantId, releaseId, trackId: t.trackId, route: t.route as StepName[] });
+          if (current.jobId !== null) return null;
+          started = true;
+          return { ...current, jobId, state: 'queued', updatedAt: new Date().toISOString() };
+        },
+      );
       if (started) await this.startJob(record, t.trackId, jobId);
     }
     return this.get(tenantId, releaseId);
@@ -162,20 +191,35 @@ export class ReleaseService {
   async get(tenantId: string, releaseId: string, options: { history?: boolean } = {}): Promise<ReleaseView> {
     const record = await this.record(tenantId, releaseId);
     const [tracks, releaseStatus, cancelled] = await Promise.all([
-      Promise.all(record.tracks.map((t) => getJson<TrackStatusDoc>(this.store, Keys.trackStatus(tenantId, releaseId, t.trackId)))),
+      Promise.all(
+        record.tracks.map((t) =>
+          getJson<TrackStatusDoc>(this.store, Keys.trackStatus(tenantId, releaseId, t.trackId)),
+        ),
+      ),
       getJson<ReleaseStatusDoc>(this.store, Keys.releaseStatus(tenantId, releaseId)),
       this.store.head(Keys.cancelled(tenantId, releaseId)),
     ]);
     return buildReleaseView(record, tracks, releaseStatus, cancelled !== null, options.history);
   }
 
-  async list(tenantId: string, limit = 100): Promise<Array<Pick<ReleaseView, 'releaseId' | 'title' | 'artist' | 'createdAt'>>> {
-    const records = (await this.store.list(Keys.releasesOf(tenantId))).filter((o) => o.key.endsWith('/release.json'));
+  async list(
+    tenantId: string,
+    limit = 100,
+  ): Promise<Array<Pick<ReleaseView, 'releaseId' | 'title' | 'artist' | 'createdAt'>>> {
+    const records = (await this.store.list(Keys.releasesOf(tenantId))).filter((o) =>
+      o.key.endsWith('/release.json'),
+    );
     const newest = records.sort((a, b) => (a.key < b.key ? 1 : -1)).slice(0, limit);
     const out = [];
     for (const o of newest) {
       const r = await getJson<ReleaseRecord>(this.store, o.key);
-      if (r) out.push({ releaseId: r.releaseId, title: r.submission.title, artist: r.submission.artist, createdAt: r.createdAt });
+      if (r)
+        out.push({
+          releaseId: r.releaseId,
+          title: r.submission.title,
+          artist: r.submission.artist,
+          createdAt: r.createdAt,
+        });
     }
     return out;
   }
@@ -184,11 +228,19 @@ export class ReleaseService {
   async artifacts(tenantId: string, releaseId: string): Promise<ArtifactView[]> {
     await this.record(tenantId, releaseId);
     const prefix = Keys.release(tenantId, releaseId);
-    const objects = (await this.store.list(prefix)).filter((o) => !INTERNAL.test(o.key) || o.key.startsWith(Keys.package(tenantId, releaseId)));
-    const packageFirst = (o: ObjectInfo): number => (o.key.startsWith(Keys.package(tenantId, releaseId)) ? 0 : 1);
+    const objects = (await this.store.list(prefix)).filter(
+      (o) => !INTERNAL.test(o.key) || o.key.startsWith(Keys.package(tenantId, releaseId)),
+    );
+    const packageFirst = (o: ObjectInfo): number =>
+      o.key.startsWith(Keys.package(tenantId, releaseId)) ? 0 : 1;
     objects.sort((a, b) => packageFirst(a) - packageFirst(b) || (a.key < b.key ? -1 : 1));
     return Promise.all(
-      objects.map(async (o) => ({ key: o.key, path: o.key.slice(prefix.length), size: o.size, url: await this.downloadUrl(tenantId, o.key) })),
+      objects.map(async (o) => ({
+        key: o.key,
+        path: o.key.slice(prefix.length),
+        size: o.size,
+        url: await this.downloadUrl(tenantId, o.key),
+      })),
     );
   }
 
@@ -204,14 +256,23 @@ export class ReleaseService {
   /** Runs a failed (or cancelled) track again as a new job; steps that already succeeded are not redone. */
   async retry(tenantId: string, releaseId: string, trackId: string): Promise<ReleaseView> {
     const record = await this.record(tenantId, releaseId);
-    if (!record.tracks.some((t) => t.trackId === trackId)) throw new ReleaseNotFoundError(`${releaseId}/${trackId}`);
-    if (await this.store.head(Keys.cancelled(tenantId, releaseId))) throw new ConflictError('the release is cancelled');
+    if (!record.tracks.some((t) => t.trackId === trackId))
+      throw new ReleaseNotFoundError(`${releaseId}/${trackId}`);
+    if (await this.store.head(Keys.cancelled(tenantId, releaseId)))
+      throw new ConflictError('the release is cancelled');
     const jobId = newId('job');
     let retried = false;
     await updateJson<TrackStatusDoc>(this.store, Keys.trackStatus(tenantId, releaseId, trackId), (doc) => {
       if (!doc || (doc.state !== 'failed' && doc.state !== 'cancelled')) return null;
       retried = true;
-      return { ...doc, jobId, state: 'queued', steps: {}, error: undefined, updatedAt: new Date().toISOString() };
+      return {
+        ...doc,
+        jobId,
+        state: 'queued',
+        steps: {},
+        error: undefined,
+        updatedAt: new Date().toISOString(),
+      };
     });
     if (!retried) throw new ConflictError('only a failed or cancelled track can be retried');
     await this.store.delete(Keys.trackOutcome(tenantId, releaseId, trackId));

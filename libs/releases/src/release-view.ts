@@ -1,5 +1,11 @@
 import type { ReleaseRecord, StepName, StepError } from '@pressline/contracts';
-import { isTerminal, type ReleaseStatusDoc, type StepStatus, type TrackState, type TrackStatusDoc } from './track-status';
+import {
+  isTerminal,
+  type ReleaseStatusDoc,
+  type StepStatus,
+  type TrackState,
+  type TrackStatusDoc,
+} from './track-status';
 
 export type ReleaseState =
   | 'awaiting-upload'
@@ -45,7 +51,13 @@ export interface ReleaseView {
   cancelled: boolean;
   progress: number;
   tracks: TrackView[];
-  package?: { state: 'succeeded' | 'failed'; outputs?: Record<string, string>; summary?: Record<string, unknown>; error?: StepError; at: string };
+  package?: {
+    state: 'succeeded' | 'failed';
+    outputs?: Record<string, string>;
+    summary?: Record<string, unknown>;
+    error?: StepError;
+    at: string;
+  };
 }
 
 /** Builds the API's view of a release from its record and the status projections. */
@@ -111,7 +123,13 @@ export function buildReleaseView(
     progress: Math.round((100 * done) / Math.max(1, views.length)),
     tracks: views,
     package: releaseStatus
-      ? { state: releaseStatus.state, outputs: releaseStatus.outputs, summary: releaseStatus.summary, error: releaseStatus.error, at: releaseStatus.at }
+      ? {
+          state: releaseStatus.state,
+          outputs: releaseStatus.outputs,
+          summary: releaseStatus.summary,
+          error: releaseStatus.error,
+          at: releaseStatus.at,
+        }
       : undefined,
   };
 }

@@ -2,7 +2,13 @@ import type { Logger } from 'pino';
 import { parseMessage, ReleaseRecord, Topics, type StatusEventV1, type StepName } from '@pressline/contracts';
 import type { MessageBus, ReceivedMessage, Subscription } from '@pressline/pipeline';
 import { getJson, Keys, updateJson, type ArtifactStore } from '@pressline/storage';
-import { applyStatusEvent, isTerminal, newTrackStatus, type ReleaseStatusDoc, type TrackStatusDoc } from './track-status';
+import {
+  applyStatusEvent,
+  isTerminal,
+  newTrackStatus,
+  type ReleaseStatusDoc,
+  type TrackStatusDoc,
+} from './track-status';
 import type { WebhookEvent, WebhookNotifier } from './webhooks';
 
 export interface StatusListener {
@@ -23,7 +29,10 @@ export class StatusProjector {
     private readonly bus: MessageBus,
     private readonly store: ArtifactStore,
     private readonly logger: Logger,
-    private readonly webhooks: { notifier: WebhookNotifier; secretFor: (tenantId: string) => string | undefined } | null,
+    private readonly webhooks: {
+      notifier: WebhookNotifier;
+      secretFor: (tenantId: string) => string | undefined;
+    } | null,
     private readonly groupId = 'pressline.gateway.status',
   ) {}
 
@@ -51,7 +60,10 @@ export class StatusProjector {
     try {
       event = parseMessage(message.value, ['pressline.status.v1']);
     } catch (e) {
-      this.logger.warn({ offset: message.offset, reason: (e as Error).message }, 'unreadable status event skipped');
+      this.logger.warn(
+        { offset: message.offset, reason: (e as Error).message },
+        'unreadable status event skipped',
+      );
       return;
     }
     if (event.step === 'release') {
@@ -64,7 +76,12 @@ export class StatusProjector {
     const doc = await updateJson<TrackStatusDoc>(this.store, key, (current) => {
       const next: TrackStatusDoc = current
         ? (JSON.parse(JSON.stringify(current)) as TrackStatusDoc)
-        : newTrackStatus({ tenantId: event.tenantId, releaseId: event.releaseId, trackId: event.trackId!, route: [] });
+        : newTrackStatus({
+            tenantId: event.tenantId,
+            releaseId: event.releaseId,
+            trackId: event.trackId!,
+            route: [],
+          });
       before = current?.state ?? null;
       applied = applyStatusEvent(next, event) === 'applied';
       return applied ? next : null;
@@ -85,38 +102,55 @@ export class StatusProjector {
     const record = await getJson<ReleaseRecord>(this.store, Keys.releaseRecord(doc.tenantId, doc.releaseId));
     const route = record?.tracks.find((t) => t.trackId === doc.trackId)?.route as StepName[] | undefined;
     if (!route) return;
-    await updateJson<TrackStatusDoc>(this.store, key, (current) => (current && current.route.length === 0 ? { ...current, route } : null));
+    await updateJson<TrackStatusDoc>(this.store, key, (current) =>
+      current && current.route.length === 0 ? { ...current, route } : null,
+    );
   }
 
   private async applyRelease(event: StatusEventV1): Promise<void> {
     let applied = false;
-    const doc = await updateJson<ReleaseStatusDoc>(this.store, Keys.releaseStatus(event.tenantId, event.releaseId), (current) => {
-      if (current?.appliedEventIds.includes(event.eventId)) return null;
-      if (event.state !== 'succeeded' && event.state !== 'failed') return null;
-      applied = true;
-      return {
-        schema: 'pressline.release-status.v1',
-        state: event.state,
-        jobId: event.jobId,
-        outputs: event.outputs,
-        summary: event.summary,
-        error: event.error,
-        at: event.at,
-        appliedEventIds: [...(current?.appliedEventIds ?? []), event.eventId].slice(-100),
-      };
-    });
+    const doc = await updateJson<ReleaseStatusDoc>(
+      this.store,
+      Keys.releaseStatus(event.tenantId, event.releaseId),
+      (current) => {
+        if (current?.appliedEventIds.includes(event.eventId)) return null;
+        if (event.state !== 'succeeded' && event.state !== 'failed') return null;
+        applied = true;
+        return {
+          schema: 'pressline.release-status.v1',
+          state: event.state,
+          jobId: event.jobId,
+          outputs: event.outputs,
+          summary: event.summary,
+          error: event.error,
+          at: event.at,
+          appliedEventIds: [...(current?.appliedEventIds ?? []), event.eventId].slice(-100),
+        };
+      },
+    );
     for (const l of this.listeners) l(event, doc);
     if (applied && doc) {
       await this.notify(event, {
         type: doc.state === 'succeeded' ? 'release.completed' : 'release.failed',
-        data: { state: doc.state, outputs: doc.outputs ?? {}, summary: doc.summary ?? {}, error: doc.error ?? null },
+        data: {
+          state: doc.state,
+          outputs: doc.outputs ?? {},
+          summary: doc.summary ?? {},
+          error: doc.error ?? null,
+        },
       });
     }
   }
 
-  private async notify(event: StatusEventV1, what: Pick<WebhookEvent, 'type' | 'data'> & { trackId?: string }): Promise<void> {
+  private async notify(
+    event: StatusEventV1,
+    what: Pick<WebhookEvent, 'type' | 'data'> & { trackId?: string },
+  ): Promise<void> {
     if (!this.webhooks) return;
-    const record = await getJson<ReleaseRecord>(this.store, Keys.releaseRecord(event.tenantId, event.releaseId));
+    const record = await getJson<ReleaseRecord>(
+      this.store,
+      Keys.releaseRecord(event.tenantId, event.releaseId),
+    );
     const url = record?.submission.webhook?.url;
     const secret = this.webhooks.secretFor(event.tenantId);
     if (!url || !secret) return;

@@ -13,7 +13,14 @@ export interface StepStatus {
   startedAt?: string;
   endedAt?: string;
   /** Every distinct status change, in order. */
-  history: Array<{ state: StepState; at: string; attempt?: number; progress?: number; error?: StepError; worker?: string }>;
+  history: Array<{
+    state: StepState;
+    at: string;
+    attempt?: number;
+    progress?: number;
+    error?: StepError;
+    worker?: string;
+  }>;
 }
 
 /** The status projection of one track: what the status API shows. */
@@ -46,8 +53,21 @@ export interface ReleaseStatusDoc {
 const TERMINAL: ReadonlySet<StepState> = new Set(['succeeded', 'failed', 'cancelled']);
 const MAX_APPLIED_IDS = 500;
 
-export function newTrackStatus(input: { tenantId: string; releaseId: string; trackId: string; route: StepName[] }): TrackStatusDoc {
-  return { schema: 'pressline.track-status.v1', ...input, jobId: null, state: 'awaiting-upload', steps: {}, updatedAt: new Date().toISOString(), appliedEventIds: [] };
+export function newTrackStatus(input: {
+  tenantId: string;
+  releaseId: string;
+  trackId: string;
+  route: StepName[];
+}): TrackStatusDoc {
+  return {
+    schema: 'pressline.track-status.v1',
+    ...input,
+    jobId: null,
+    state: 'awaiting-upload',
+    steps: {},
+    updatedAt: new Date().toISOString(),
+    appliedEventIds: [],
+  };
 }
 
 export type ApplyOutcome = 'applied' | 'duplicate' | 'stale';
@@ -69,11 +89,19 @@ export function applyStatusEvent(doc: TrackStatusDoc, event: StatusEventV1): App
     remember(doc, event.eventId);
     return 'duplicate';
   }
-  step.history.push({ state: event.state, at: event.at, attempt: event.attempt, progress: event.progress, error: event.error, worker: event.worker });
+  step.history.push({
+    state: event.state,
+    at: event.at,
+    attempt: event.attempt,
+    progress: event.progress,
+    error: event.error,
+    worker: event.worker,
+  });
   switch (event.state) {
     case 'queued':
       step.queuedAt ??= event.at;
-      if (step.state !== 'started' && step.state !== 'progress' && step.state !== 'retried') step.state = 'queued';
+      if (step.state !== 'started' && step.state !== 'progress' && step.state !== 'retried')
+        step.state = 'queued';
       break;
     case 'started':
       step.state = 'started';
@@ -126,7 +154,8 @@ function deriveTrackState(doc: TrackStatusDoc, event: StatusEventV1): TrackState
 
 function remember(doc: TrackStatusDoc, id: string): void {
   doc.appliedEventIds.push(id);
-  if (doc.appliedEventIds.length > MAX_APPLIED_IDS) doc.appliedEventIds.splice(0, doc.appliedEventIds.length - MAX_APPLIED_IDS);
+  if (doc.appliedEventIds.length > MAX_APPLIED_IDS)
+    doc.appliedEventIds.splice(0, doc.appliedEventIds.length - MAX_APPLIED_IDS);
 }
 
 export function isTerminal(state: TrackState): boolean {

@@ -8,12 +8,22 @@ export const EVENT_ID_HEADER = 'pressline-event-id';
  * Webhook signatures, Stripe-style: `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
  * The receiver recomputes the HMAC over the raw body and refuses old timestamps (replays).
  */
-export function signWebhook(secret: string, body: string, timestamp: number = Math.floor(Date.now() / 1000)): string {
+export function signWebhook(
+  secret: string,
+  body: string,
+  timestamp: number = Math.floor(Date.now() / 1000),
+): string {
   const mac = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
   return `t=${timestamp},v1=${mac}`;
 }
 
-export function verifyWebhook(secret: string, body: string, header: string, toleranceSeconds = 300, now = Date.now()): boolean {
+export function verifyWebhook(
+  secret: string,
+  body: string,
+  header: string,
+  toleranceSeconds = 300,
+  now = Date.now(),
+): boolean {
   const parts = Object.fromEntries(header.split(',').map((p) => p.split('=') as [string, string]));
   const t = Number(parts.t);
   if (!Number.isFinite(t) || !parts.v1 || Math.abs(now / 1000 - t) > toleranceSeconds) return false;
@@ -24,7 +34,8 @@ export function verifyWebhook(secret: string, body: string, header: string, tole
 
 export interface WebhookEvent {
   readonly id: string;
-  readonly type: 'track.succeeded' | 'track.failed' | 'track.cancelled' | 'release.completed' | 'release.failed';
+  readonly type:
+    'track.succeeded' | 'track.failed' | 'track.cancelled' | 'release.completed' | 'release.failed';
   readonly tenantId: string;
   readonly releaseId: string;
   readonly trackId?: string;
@@ -41,7 +52,11 @@ export class WebhookNotifier {
 
   constructor(
     private readonly logger: Logger,
-    private readonly options: { attempts: number; backoffMs: number; timeoutMs: number } = { attempts: 6, backoffMs: 1000, timeoutMs: 10_000 },
+    private readonly options: { attempts: number; backoffMs: number; timeoutMs: number } = {
+      attempts: 6,
+      backoffMs: 1000,
+      timeoutMs: 10_000,
+    },
   ) {}
 
   notify(url: string, secret: string, event: WebhookEvent): void {
@@ -55,7 +70,11 @@ export class WebhookNotifier {
       try {
         const res = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(secret, body), [EVENT_ID_HEADER]: event.id },
+          headers: {
+            'content-type': 'application/json',
+            [SIGNATURE_HEADER]: signWebhook(secret, body),
+            [EVENT_ID_HEADER]: event.id,
+          },
           body,
           signal: AbortSignal.timeout(this.options.timeoutMs),
         });

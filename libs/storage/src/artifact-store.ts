@@ -68,7 +68,10 @@ export class NotFoundError extends Error {
 }
 
 export class PreconditionFailedError extends Error {
-  constructor(readonly key: string, condition: string) {
+  constructor(
+    readonly key: string,
+    condition: string,
+  ) {
     super(`precondition ${condition} failed for ${key}`);
     this.name = 'PreconditionFailedError';
   }
@@ -93,7 +96,10 @@ export async function getJson<T>(store: ArtifactStore, key: string): Promise<T |
 }
 
 /** Reads a JSON object with its ETag, for compare-and-swap updates; null when absent. */
-export async function readJson<T>(store: ArtifactStore, key: string): Promise<{ value: T; etag: string } | null> {
+export async function readJson<T>(
+  store: ArtifactStore,
+  key: string,
+): Promise<{ value: T; etag: string } | null> {
   const got = await store.read(key);
   return got ? { value: JSON.parse(got.body.toString('utf8')) as T, etag: got.etag } : null;
 }
@@ -124,6 +130,14 @@ export async function updateJson<T>(
   throw new Error(`too much contention updating ${key}`);
 }
 
-export async function putJson(store: ArtifactStore, key: string, value: unknown, options: PutOptions = {}): Promise<PutResult> {
-  return store.put(key, JSON.stringify(value, null, 2) + '\n', { contentType: 'application/json', ...options });
+export async function putJson(
+  store: ArtifactStore,
+  key: string,
+  value: unknown,
+  options: PutOptions = {},
+): Promise<PutResult> {
+  return store.put(key, JSON.stringify(value, null, 2) + '\n', {
+    contentType: 'application/json',
+    ...options,
+  });
 }

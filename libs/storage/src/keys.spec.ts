@@ -20,14 +20,18 @@ describe('safeFileName', () => {
 
 describe('Keys', () => {
   it('lays keys out by tenant, release, track and step', () => {
-    expect(Keys.stepOutput('acme', 'rel_1', 'trk_2', 'analysis', 'abc')).toBe('tenants/acme/releases/rel_1/tracks/trk_2/analysis/abc/');
+    expect(Keys.stepOutput('acme', 'rel_1', 'trk_2', 'analysis', 'abc')).toBe(
+      'tenants/acme/releases/rel_1/tracks/trk_2/analysis/abc/',
+    );
   });
   it('refuses ids that would leave their folder', () => {
     expect(() => Keys.release('acme', '../other')).toThrow(RangeError);
     expect(() => Keys.tenant('a/b')).toThrow(RangeError);
   });
   it('never lets a client file name become a path', () => {
-    expect(Keys.upload('acme', 'rel_1', 'trk_2', 0, '../../../../x.wav')).toBe('tenants/acme/releases/rel_1/uploads/trk_2/1-x.wav');
+    expect(Keys.upload('acme', 'rel_1', 'trk_2', 0, '../../../../x.wav')).toBe(
+      'tenants/acme/releases/rel_1/uploads/trk_2/1-x.wav',
+    );
   });
   it('tells the tenant of a key', () => {
     expect(tenantOfKey('tenants/acme/releases/x')).toBe('acme');

@@ -14,7 +14,8 @@
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 function segment(value: string, what: string): string {
-  if (!SEGMENT.test(value) || value.includes('..')) throw new RangeError(`unsafe ${what} for a storage key: ${JSON.stringify(value)}`);
+  if (!SEGMENT.test(value) || value.includes('..'))
+    throw new RangeError(`unsafe ${what} for a storage key: ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -35,16 +36,20 @@ export function safeFileName(name: string, fallback = 'file'): string {
 export const Keys = {
   tenant: (tenant: string) => `tenants/${segment(tenant, 'tenant')}/`,
   releasesOf: (tenant: string) => `${Keys.tenant(tenant)}releases/`,
-  release: (tenant: string, release: string) => `${Keys.releasesOf(tenant)}${segment(release, 'release id')}/`,
+  release: (tenant: string, release: string) =>
+    `${Keys.releasesOf(tenant)}${segment(release, 'release id')}/`,
   releaseRecord: (tenant: string, release: string) => `${Keys.release(tenant, release)}release.json`,
   cancelled: (tenant: string, release: string) => `${Keys.release(tenant, release)}cancelled.json`,
   upload: (tenant: string, release: string, track: string, index: number, fileName: string) =>
     `${Keys.release(tenant, release)}uploads/${segment(track, 'track id')}/${index + 1}-${safeFileName(fileName)}`,
-  track: (tenant: string, release: string, track: string) => `${Keys.release(tenant, release)}tracks/${segment(track, 'track id')}/`,
+  track: (tenant: string, release: string, track: string) =>
+    `${Keys.release(tenant, release)}tracks/${segment(track, 'track id')}/`,
   stepOutput: (tenant: string, release: string, track: string, step: string, hash: string) =>
     `${Keys.track(tenant, release, track)}${segment(step, 'step')}/${segment(hash, 'hash')}/`,
-  trackStatus: (tenant: string, release: string, track: string) => `${Keys.track(tenant, release, track)}status.json`,
-  trackOutcome: (tenant: string, release: string, track: string) => `${Keys.track(tenant, release, track)}outcome.json`,
+  trackStatus: (tenant: string, release: string, track: string) =>
+    `${Keys.track(tenant, release, track)}status.json`,
+  trackOutcome: (tenant: string, release: string, track: string) =>
+    `${Keys.track(tenant, release, track)}outcome.json`,
   releaseStatus: (tenant: string, release: string) => `${Keys.release(tenant, release)}status.json`,
   package: (tenant: string, release: string) => `${Keys.release(tenant, release)}package/`,
 } as const;

@@ -4,9 +4,13 @@ import { join } from 'node:path';
 import { describeArtifactStoreContract } from '../../testing/src/store-contract';
 import { LocalFolderStore } from './local-folder-store';
 
-describeArtifactStoreContract('LocalFolderStore', async () => new LocalFolderStore(await mkdtemp(join(tmpdir(), 'local-store-'))), {
-  bigObjectBytes: 12 * 1024 * 1024,
-});
+describeArtifactStoreContract(
+  'LocalFolderStore',
+  async () => new LocalFolderStore(await mkdtemp(join(tmpdir(), 'local-store-'))),
+  {
+    bigObjectBytes: 12 * 1024 * 1024,
+  },
+);
 
 describe('LocalFolderStore keys', () => {
   it('refuses keys that would escape its folder', async () => {

@@ -70,7 +70,8 @@ export class LocalFolderStore implements ArtifactStore {
   }
 
   async put(key: string, body: Body, options: PutOptions = {}): Promise<PutResult> {
-    const source = typeof body === 'string' || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : body;
+    const source =
+      typeof body === 'string' || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : body;
     return this.write(key, source, options);
   }
 
@@ -86,19 +87,26 @@ export class LocalFolderStore implements ArtifactStore {
     try {
       await pipeline(source, hashing, createWriteStream(tmpFile));
       const etag = hashing.digest();
-      const meta: Meta = { etag, size: hashing.bytes, contentType: options.contentType, metadata: options.metadata };
+      const meta: Meta = {
+        etag,
+        size: hashing.bytes,
+        contentType: options.contentType,
+        metadata: options.metadata,
+      };
       return await this.withLock(key, async () => {
         await mkdir(dirname(target), { recursive: true });
         if (options.ifMatch !== undefined) {
           const current = await this.head(key);
-          if (!current || current.etag !== options.ifMatch) throw new PreconditionFailedError(key, 'If-Match');
+          if (!current || current.etag !== options.ifMatch)
+            throw new PreconditionFailedError(key, 'If-Match');
         }
         await this.writeMeta(key, meta);
         if (options.ifNoneMatch === '*') {
           try {
             await link(tmpFile, target);
           } catch (e) {
-            if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new PreconditionFailedError(key, 'If-None-Match');
+            if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+              throw new PreconditionFailedError(key, 'If-None-Match');
             throw e;
           }
           await rm(tmpFile, { force: true });

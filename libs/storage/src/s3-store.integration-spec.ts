@@ -4,9 +4,13 @@ import { s3OptionsFromEnv } from '../../testing/src/infra-env';
 import { S3Store } from './s3-store';
 
 // Against the real S3 server (versitygw locally, a container with Docker): never a mock.
-describeArtifactStoreContract('S3Store', async () => new S3Store({ ...s3OptionsFromEnv(), partSize: 5 * 1024 * 1024 }), {
-  bigObjectBytes: 13 * 1024 * 1024, // three parts of 5 MiB
-});
+describeArtifactStoreContract(
+  'S3Store',
+  async () => new S3Store({ ...s3OptionsFromEnv(), partSize: 5 * 1024 * 1024 }),
+  {
+    bigObjectBytes: 13 * 1024 * 1024, // three parts of 5 MiB
+  },
+);
 
 describe('S3Store links', () => {
   it('signs a download link that a plain HTTP client can use', async () => {

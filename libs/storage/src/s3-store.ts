@@ -69,7 +69,9 @@ export class S3Store implements ArtifactStore {
       maxAttempts: 4,
     };
     this.client = new S3Client({ ...base, endpoint: options.endpoint });
-    this.signer = options.publicEndpoint ? new S3Client({ ...base, endpoint: options.publicEndpoint }) : this.client;
+    this.signer = options.publicEndpoint
+      ? new S3Client({ ...base, endpoint: options.publicEndpoint })
+      : this.client;
     this.bucket = options.bucket;
     this.partSize = Math.max(5 * MIB, options.partSize ?? 8 * MIB);
     this.queueSize = options.queueSize ?? 4;
@@ -84,7 +86,8 @@ export class S3Store implements ArtifactStore {
         await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
       } catch (err) {
         const name = (err as { name?: string }).name;
-        if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw wrap(err, `create bucket ${this.bucket}`);
+        if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists')
+          throw wrap(err, `create bucket ${this.bucket}`);
       }
     }
   }
@@ -116,7 +119,8 @@ export class S3Store implements ArtifactStore {
   }
 
   async putFile(key: string, path: string, options: PutOptions = {}): Promise<PutResult> {
-    if (options.ifMatch || options.ifNoneMatch) throw new RangeError('conditional writes take a Buffer or string body');
+    if (options.ifMatch || options.ifNoneMatch)
+      throw new RangeError('conditional writes take a Buffer or string body');
     return this.upload(key, createReadStream(path), options);
   }
 
@@ -124,7 +128,13 @@ export class S3Store implements ArtifactStore {
     const hashing = new HashingStream();
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: key, Body: body.pipe(hashing), ContentType: options.contentType, Metadata: options.metadata },
+      params: {
+        Bucket: this.bucket,
+        Key: key,
+        Body: body.pipe(hashing),
+        ContentType: options.contentType,
+        Metadata: options.metadata,
+      },
       partSize: this.partSize,
       queueSize: this.queueSize,
       leavePartsOnError: false,
@@ -140,7 +150,9 @@ export class S3Store implements ArtifactStore {
 
   async get(key: string): Promise<Readable> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }));
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }),
+      );
       if (!out.Body) throw new NotFoundError(key);
       return out.Body as Readable;
     } catch (e) {
@@ -163,7 +175,9 @@ export class S3Store implements ArtifactStore {
 
   private async readOnce(key: string): Promise<{ body: Buffer; etag: string } | null> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }));
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }),
+      );
       if (!out.Body) return null;
       const body = Buffer.from(await out.Body.transformToByteArray());
       return { body, etag: out.ETag ?? '' };
@@ -179,7 +193,8 @@ export class S3Store implements ArtifactStore {
     if (!info) throw new NotFoundError(key);
     const hashing = new HashingStream();
     await pipeline(await this.get(key), hashing, createWriteStream(path));
-    if (hashing.bytes !== info.size) throw new StoreUnavailableError(`short read of ${key}: ${hashing.bytes} of ${info.size} bytes`);
+    if (hashing.bytes !== info.size)
+      throw new StoreUnavailableError(`short read of ${key}: ${hashing.bytes} of ${info.size} bytes`);
     return info;
   }
 
@@ -214,7 +229,12 @@ export class S3Store implements ArtifactStore {
       }
       for (const o of page.Contents ?? []) {
         if (!o.Key) continue;
-        out.push({ key: o.Key, size: o.Size ?? 0, etag: o.ETag ?? '', lastModified: o.LastModified ?? new Date(0) });
+        out.push({
+          key: o.Key,
+          size: o.Size ?? 0,
+          etag: o.ETag ?? '',
+          lastModified: o.LastModified ?? new Date(0),
+        });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -244,7 +264,9 @@ export class S3Store implements ArtifactStore {
   }
 
   async presignGet(key: string, ttlSeconds: number, downloadName?: string): Promise<string> {
-    const disposition = downloadName ? `attachment; filename="${downloadName.replace(/["\\]/g, '_')}"` : undefined;
+    const disposition = downloadName
+      ? `attachment; filename="${downloadName.replace(/["\\]/g, '_')}"`
+      : undefined;
     return getSignedUrl(
       this.signer,
       new GetObjectCommand({ Bucket: this.bucket, Key: key, ResponseContentDisposition: disposition }),
@@ -253,9 +275,13 @@ export class S3Store implements ArtifactStore {
   }
 
   async presignPut(key: string, ttlSeconds: number, contentType?: string): Promise<string> {
-    return getSignedUrl(this.signer, new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }), {
-      expiresIn: ttlSeconds,
-    });
+    return getSignedUrl(
+      this.signer,
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }),
+      {
+        expiresIn: ttlSeconds,
+      },
+    );
   }
 
   async close(): Promise<void> {

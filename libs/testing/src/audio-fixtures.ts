@@ -5,14 +5,20 @@ import { join } from 'node:path';
 import { encodeWav } from './wav';
 
 /** A stereo tone of known level: `seconds` long, at `db` dBFS peak, 16-bit WAV bytes. */
-export function toneWav(seconds: number, options: { sampleRate?: number; hz?: number; db?: number; format?: 'int16' | 'int24' | 'float32' } = {}): Buffer {
+export function toneWav(
+  seconds: number,
+  options: { sampleRate?: number; hz?: number; db?: number; format?: 'int16' | 'int24' | 'float32' } = {},
+): Buffer {
   const fs = options.sampleRate ?? 44100;
   const n = Math.round(seconds * fs);
   const amp = Math.pow(10, (options.db ?? -12) / 20);
   const f = options.hz ?? 997;
   const ch = new Float32Array(n);
   for (let i = 0; i < n; i++) ch[i] = amp * Math.sin((2 * Math.PI * f * i) / fs);
-  return encodeWav({ sampleRate: fs, channels: [ch, Float32Array.from(ch)] }, { format: options.format ?? 'int16' });
+  return encodeWav(
+    { sampleRate: fs, channels: [ch, Float32Array.from(ch)] },
+    { format: options.format ?? 'int16' },
+  );
 }
 
 /** Converts WAV bytes to another container with ffmpeg (e.g. 'flac'). */

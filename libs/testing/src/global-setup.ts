@@ -30,7 +30,10 @@ async function startContainers(): Promise<void> {
   const { KafkaContainer } = await import('@testcontainers/kafka');
   const accessKey = 'pressline';
   const secretKey = 'pressline-test-secret';
-  const kafka = await new KafkaContainer('confluentinc/cp-kafka:7.9.1').withKraft().withExposedPorts(9093).start();
+  const kafka = await new KafkaContainer('confluentinc/cp-kafka:7.9.1')
+    .withKraft()
+    .withExposedPorts(9093)
+    .start();
   const s3 = await new GenericContainer('versity/versitygw:v1.7.0')
     .withEnvironment({ ROOT_ACCESS_KEY: accessKey, ROOT_SECRET_KEY: secretKey })
     .withCommand(['--port', ':7070', '--health', '/health', 'posix', '--sidecar', '/tmp/meta', '/tmp/data'])

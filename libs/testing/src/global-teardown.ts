@@ -1,6 +1,8 @@
 import type { StartedTestContainer } from 'testcontainers';
 
-const registry = globalThis as typeof globalThis & { __presslineStack?: { containers: StartedTestContainer[] } };
+const registry = globalThis as typeof globalThis & {
+  __presslineStack?: { containers: StartedTestContainer[] };
+};
 
 /** Stops what global-setup started with testcontainers; a stack started outside jest stays up. */
 export default async function globalTeardown(): Promise<void> {

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { repoRoot } from '@pressline/config';
 
 export type AppName = 'gateway' | 'ingest' | 'analysis' | 'mixing' | 'mastering' | 'packaging';
-export const ALL_APPS: readonly AppName[] = ['gateway', 'ingest', 'analysis', 'mixing', 'mastering', 'packaging'];
+export const ALL_APPS: readonly AppName[] = [
+  'gateway',
+  'ingest',
+  'analysis',
+  'mixing',
+  'mastering',
+  'packaging',
+];
 
 /** The repository root, from the sources (jest) as from dist/ (benchmarks). */
 export const REPO_ROOT = repoRoot(__dirname);
@@ -103,7 +110,8 @@ export class ProcessLine {
         // not listening yet
       }
       const gateway = this.processes.get('gateway');
-      if (gateway && gateway.exitCode !== null) throw new Error(`gateway exited with ${gateway.exitCode}: see ${this.logDir}/gateway.log`);
+      if (gateway && gateway.exitCode !== null)
+        throw new Error(`gateway exited with ${gateway.exitCode}: see ${this.logDir}/gateway.log`);
       if (Date.now() > deadline) throw new Error('gateway not ready in time');
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -131,10 +139,18 @@ export class ProcessLine {
   }
 
   /** An HTTP call to the gateway as a tenant: JSON in, JSON out. */
-  async api<T = unknown>(method: string, path: string, key: string, body?: unknown): Promise<{ status: number; body: T }> {
+  async api<T = unknown>(
+    method: string,
+    path: string,
+    key: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> {
     const res = await fetch(`${this.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
@@ -144,6 +160,7 @@ export class ProcessLine {
 
 function required(name: string): string {
   const v = process.env[name];
-  if (!v) throw new Error(`${name} not set: the e2e specs need the real stack (libs/testing/src/global-setup.ts)`);
+  if (!v)
+    throw new Error(`${name} not set: the e2e specs need the real stack (libs/testing/src/global-setup.ts)`);
   return v;
 }

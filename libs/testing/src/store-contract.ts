@@ -9,7 +9,11 @@ import { NotFoundError, PreconditionFailedError, type ArtifactStore } from '@pre
  * The behaviour every ArtifactStore must have, run against each implementation (the local folder
  * in the unit project, the real S3 server in the integration project).
  */
-export function describeArtifactStoreContract(name: string, makeStore: () => Promise<ArtifactStore>, options: { bigObjectBytes: number }): void {
+export function describeArtifactStoreContract(
+  name: string,
+  makeStore: () => Promise<ArtifactStore>,
+  options: { bigObjectBytes: number },
+): void {
   describe(`${name} (ArtifactStore contract)`, () => {
     let store: ArtifactStore;
     let dir: string;
@@ -56,7 +60,11 @@ export function describeArtifactStoreContract(name: string, makeStore: () => Pro
       expect(put.sha256).toBe(wanted);
       const file = join(dir, 'big.bin');
       await store.getToFile(`${prefix}big.bin`, file);
-      expect(createHash('sha256').update(await readFile(file)).digest('hex')).toBe(wanted);
+      expect(
+        createHash('sha256')
+          .update(await readFile(file))
+          .digest('hex'),
+      ).toBe(wanted);
       const streamed = createHash('sha256');
       for await (const c of await store.get(`${prefix}big.bin`)) streamed.update(c as Buffer);
       expect(streamed.digest('hex')).toBe(wanted);
@@ -72,14 +80,18 @@ export function describeArtifactStoreContract(name: string, makeStore: () => Pro
 
     it('refuses to create an object that exists (If-None-Match: *)', async () => {
       await store.put(`${prefix}once.json`, '{"n":1}', { ifNoneMatch: '*' });
-      await expect(store.put(`${prefix}once.json`, '{"n":2}', { ifNoneMatch: '*' })).rejects.toBeInstanceOf(PreconditionFailedError);
+      await expect(store.put(`${prefix}once.json`, '{"n":2}', { ifNoneMatch: '*' })).rejects.toBeInstanceOf(
+        PreconditionFailedError,
+      );
       expect((await store.getBuffer(`${prefix}once.json`)).toString()).toBe('{"n":1}');
     });
 
     it('updates only from the expected version (If-Match)', async () => {
       const first = await store.put(`${prefix}cas.json`, 'v1');
       const second = await store.put(`${prefix}cas.json`, 'v2', { ifMatch: first.etag });
-      await expect(store.put(`${prefix}cas.json`, 'v3', { ifMatch: first.etag })).rejects.toBeInstanceOf(PreconditionFailedError);
+      await expect(store.put(`${prefix}cas.json`, 'v3', { ifMatch: first.etag })).rejects.toBeInstanceOf(
+        PreconditionFailedError,
+      );
       expect((await store.getBuffer(`${prefix}cas.json`)).toString()).toBe('v2');
       expect(second.etag).not.toBe(first.etag);
     });

@@ -47,7 +47,10 @@ export function encodeWav(data: WavData, options: WavWriteOptions = {}): Buffer 
     buf.writeUInt32LE(nch === 2 ? 3 : nch === 1 ? 4 : 0, o + 28);
     // KSDATAFORMAT_SUBTYPE_PCM / IEEE_FLOAT GUID: tag + 0000-0010-8000-00aa00389b71
     buf.writeUInt16LE(tag, o + 32);
-    Buffer.from([0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71]).copy(buf, o + 34);
+    Buffer.from([0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71]).copy(
+      buf,
+      o + 34,
+    );
   }
   o += 8 + fmtBytes;
   buf.write('data', o);

@@ -14,8 +14,14 @@ beforeAll(async () => {
   const n = 48000 * 5;
   const amp = 10 ** (-23 / 20);
   const sine = Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * 1000 * i) / 48000));
-  await writeFile(join(dir, 'minus23.wav'), encodeWav({ sampleRate: 48000, channels: [sine, sine] }, { format: 'int24' }));
-  await writeFile(join(dir, 'silence.wav'), encodeWav({ sampleRate: 44100, channels: [new Float32Array(44100), new Float32Array(44100)] }));
+  await writeFile(
+    join(dir, 'minus23.wav'),
+    encodeWav({ sampleRate: 48000, channels: [sine, sine] }, { format: 'int24' }),
+  );
+  await writeFile(
+    join(dir, 'silence.wav'),
+    encodeWav({ sampleRate: 44100, channels: [new Float32Array(44100), new Float32Array(44100)] }),
+  );
   await writeFile(join(dir, 'image.wav'), Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
   // 12 s of a 128 BPM click over an A minor triad: tempo and key known by construction.
   const fs = 44100;
@@ -24,10 +30,15 @@ beforeAll(async () => {
   const beat = (60 / 128) * fs;
   for (let b = 0; b * beat < len; b++) {
     const at = Math.round(b * beat);
-    for (let i = 0; i < 400 && at + i < len; i++) music[at + i] += 0.5 * Math.exp(-i / 60) * Math.sin((2 * Math.PI * 1500 * i) / fs);
+    for (let i = 0; i < 400 && at + i < len; i++)
+      music[at + i] += 0.5 * Math.exp(-i / 60) * Math.sin((2 * Math.PI * 1500 * i) / fs);
   }
-  for (const hz of [220, 261.63, 329.63, 110]) for (let i = 0; i < len; i++) music[i] += 0.08 * Math.sin((2 * Math.PI * hz * i) / fs);
-  await writeFile(join(dir, 'click128-aminor.wav'), encodeWav({ sampleRate: fs, channels: [music, music] }, { format: 'int24' }));
+  for (const hz of [220, 261.63, 329.63, 110])
+    for (let i = 0; i < len; i++) music[i] += 0.08 * Math.sin((2 * Math.PI * hz * i) / fs);
+  await writeFile(
+    join(dir, 'click128-aminor.wav'),
+    encodeWav({ sampleRate: fs, channels: [music, music] }, { format: 'int24' }),
+  );
 });
 
 beforeEach(() => {
@@ -40,7 +51,12 @@ beforeEach(() => {
 });
 afterEach(() => jest.restoreAllMocks());
 
-const lines = (): Array<Record<string, any>> => out.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+const lines = (): Array<Record<string, any>> =>
+  out
+    .join('')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, any>);
 
 it('prints one JSON object with the documented fields', async () => {
   const file = join(dir, 'minus23.wav');
@@ -78,7 +94,12 @@ it('prints one line per file, in order, and null for values that do not exist', 
 });
 
 it('exits 2 with a one-line reason in the JSON of an unreadable file, and goes on with the others', async () => {
-  const code = await analyzeCommand(['--json', join(dir, 'image.wav'), join(dir, 'minus23.wav'), join(dir, 'missing.wav')]);
+  const code = await analyzeCommand([
+    '--json',
+    join(dir, 'image.wav'),
+    join(dir, 'minus23.wav'),
+    join(dir, 'missing.wav'),
+  ]);
   expect(code).toBe(2);
   const [bad, good, missing] = lines();
   expect(bad).toMatchObject({ file: join(dir, 'image.wav'), code: 'not-audio' });
@@ -110,5 +131,7 @@ it('measures loudness only with --only loudness, and honours a BPM range', async
   expect(only.tempo).toBeUndefined();
   expect(only.key).toBeUndefined();
   expect(ranged.tempo.bpm).toBeCloseTo(64, 0);
-  await expect(analyzeCommand(['--json', '--bpm-range', 'fast', join(dir, 'click128-aminor.wav')])).rejects.toThrow(/bpm-range/);
+  await expect(
+    analyzeCommand(['--json', '--bpm-range', 'fast', join(dir, 'click128-aminor.wav')]),
+  ).rejects.toThrow(/bpm-range/);
 });

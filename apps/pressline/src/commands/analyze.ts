@@ -34,11 +34,19 @@ function human(m: FileMeasurement): string {
     `  max M / S   ${fmt(l.momentaryMaxLufs, 'LUFS')} / ${fmt(l.shortTermMaxLufs, 'LUFS')}`,
     `  true peak   ${fmt(l.truePeakDbtp, 'dBTP')}    sample peak ${fmt(l.samplePeakDbfs, 'dBFS')}`,
     ...(m.tempo
-      ? [`  tempo       ${m.tempo.bpm.toFixed(1)} BPM (confidence ${m.tempo.confidence.toFixed(2)}${m.tempo.steady ? '' : ', not steady'}), ${m.timeSignature}, ${m.beats?.length ?? 0} beats`]
+      ? [
+          `  tempo       ${m.tempo.bpm.toFixed(1)} BPM (confidence ${m.tempo.confidence.toFixed(2)}${m.tempo.steady ? '' : ', not steady'}), ${m.timeSignature}, ${m.beats?.length ?? 0} beats`,
+        ]
       : []),
-    ...(m.key ? [`  key         ${m.key.label} (${m.key.camelot} / ${m.key.openKey}, confidence ${m.key.confidence.toFixed(2)}), A4 = ${m.tuningHz?.toFixed(1)} Hz`] : []),
+    ...(m.key
+      ? [
+          `  key         ${m.key.label} (${m.key.camelot} / ${m.key.openKey}, confidence ${m.key.confidence.toFixed(2)}), A4 = ${m.tuningHz?.toFixed(1)} Hz`,
+        ]
+      : []),
     `  qc          ${m.qc.status}`,
-    ...m.qc.findings.filter((f) => f.severity !== 'pass').map((f) => `    ${f.severity.padEnd(4)} ${f.code}: ${f.message}`),
+    ...m.qc.findings
+      .filter((f) => f.severity !== 'pass')
+      .map((f) => `    ${f.severity.padEnd(4)} ${f.code}: ${f.message}`),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -55,17 +63,24 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   if (values['bpm-range']) {
     const m = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(values['bpm-range']);
     if (!m || !(Number(m[1]) >= 20 && Number(m[2]) <= 400 && Number(m[2]) > Number(m[1]) * 1.2)) {
-      throw new UsageError('--bpm-range wants MIN-MAX within 20-400 BPM, MAX at least 1.2 x MIN (e.g. 70-180)');
+      throw new UsageError(
+        '--bpm-range wants MIN-MAX within 20-400 BPM, MAX at least 1.2 x MIN (e.g. 70-180)',
+      );
     }
     bpmRange = [Number(m[1]), Number(m[2])];
   }
   const measures = values.only ? values.only.split(',').map((x) => x.trim()) : [...ALL_MEASURES];
   const unknown = measures.filter((x) => !(ALL_MEASURES as readonly string[]).includes(x));
-  if (unknown.length) throw new UsageError(`--only: unknown measure ${unknown.join(', ')} (loudness, rhythm, key)`);
+  if (unknown.length)
+    throw new UsageError(`--only: unknown measure ${unknown.join(', ')} (loudness, rhythm, key)`);
   let unreadable = 0;
   for (const file of positionals) {
     try {
-      const m = await measureFile(file, { series: values.series, bpmRange, measures: measures as MeasureName[] });
+      const m = await measureFile(file, {
+        series: values.series,
+        bpmRange,
+        measures: measures as MeasureName[],
+      });
       process.stdout.write(values.json ? `${JSON.stringify(m)}\n` : human(m));
     } catch (e) {
       if (!isAudioError(e)) throw e;

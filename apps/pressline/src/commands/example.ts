@@ -10,7 +10,12 @@ Writes an example release that the project synthesises itself (no recorded audio
 and its audio: a 24-bit WAV master, a 16-bit FLAC master at 48 kHz, and a track delivered as three
 stems. Then: pressline run DIR/release.json --out OUT`;
 
-async function write(file: string, channels: Float32Array[], sampleRate: number, format: EncodeFormat): Promise<void> {
+async function write(
+  file: string,
+  channels: Float32Array[],
+  sampleRate: number,
+  format: EncodeFormat,
+): Promise<void> {
   await encode([{ channels, frames: channels[0].length }], file, { format, sampleRate, channels: 2 });
 }
 
@@ -22,11 +27,23 @@ export async function exampleCommand(argv: string[]): Promise<number> {
   const dir = resolve(positionals[0]);
   await mkdir(join(dir, 'stems'), { recursive: true });
 
-  const one = withHeadroom(renderPiece({ sampleRate: 44100, seconds, bpm: 120, tonic: 57, mode: 'minor', seed: 1 }));
-  await write(join(dir, '01-first-light.wav'), sum([one.drums, one.bass, one.keys]), 44100, { codec: 'wav', sampleFormat: 's24' });
-  const two = withHeadroom(renderPiece({ sampleRate: 48000, seconds, bpm: 96, tonic: 60, mode: 'major', seed: 2 }));
-  await write(join(dir, '02-second-wind.flac'), sum([two.drums, two.bass, two.keys]), 48000, { codec: 'flac', bitDepth: 16 });
-  const three = withHeadroom(renderPiece({ sampleRate: 44100, seconds, bpm: 128, tonic: 64, mode: 'minor', seed: 3 }));
+  const one = withHeadroom(
+    renderPiece({ sampleRate: 44100, seconds, bpm: 120, tonic: 57, mode: 'minor', seed: 1 }),
+  );
+  await write(join(dir, '01-first-light.wav'), sum([one.drums, one.bass, one.keys]), 44100, {
+    codec: 'wav',
+    sampleFormat: 's24',
+  });
+  const two = withHeadroom(
+    renderPiece({ sampleRate: 48000, seconds, bpm: 96, tonic: 60, mode: 'major', seed: 2 }),
+  );
+  await write(join(dir, '02-second-wind.flac'), sum([two.drums, two.bass, two.keys]), 48000, {
+    codec: 'flac',
+    bitDepth: 16,
+  });
+  const three = withHeadroom(
+    renderPiece({ sampleRate: 44100, seconds, bpm: 128, tonic: 64, mode: 'minor', seed: 3 }),
+  );
   await write(join(dir, 'stems', '03-drums.wav'), three.drums, 44100, { codec: 'wav', sampleFormat: 's24' });
   await write(join(dir, 'stems', '03-bass.wav'), three.bass, 44100, { codec: 'wav', sampleFormat: 's24' });
   await write(join(dir, 'stems', '03-keys.wav'), three.keys, 44100, { codec: 'wav', sampleFormat: 's24' });

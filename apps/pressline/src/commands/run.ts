@@ -8,7 +8,12 @@ import type { StatusEventV1 } from '@pressline/contracts';
 import { loadConfig } from '@pressline/config';
 import { silentLogger, createLogger } from '@pressline/logging';
 import { Emitter } from '@pressline/pipeline';
-import { ReleaseService, StatusProjector, ValidationFailedError, type ReleaseView } from '@pressline/releases';
+import {
+  ReleaseService,
+  StatusProjector,
+  ValidationFailedError,
+  type ReleaseView,
+} from '@pressline/releases';
 import { Keys } from '@pressline/storage';
 import { parse, UsageError } from '../args';
 import { startLine } from '../line';
@@ -41,23 +46,36 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('run takes one release.json or folder');
   if (!values.out) throw new UsageError('--out DIR is required');
   const timeoutMs = Number(values.timeout) * 1000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout must be a positive number of seconds');
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new UsageError('--timeout must be a positive number of seconds');
   const input = await loadReleaseInput(positionals[0]);
   const out = resolve(values.out);
   const work = values.work ? resolve(values.work) : await mkdtemp(join(tmpdir(), 'pressline-run-'));
 
-  const config = loadConfig(process.env, { PRESSLINE_MODE: 'embedded', PRESSLINE_DATA_DIR: work, PRESSLINE_SERVICE: 'pressline-run' });
-  const logger = values.verbose ? createLogger({ service: 'pressline-run', version: '', level: 'info', pretty: false }) : silentLogger();
+  const config = loadConfig(process.env, {
+    PRESSLINE_MODE: 'embedded',
+    PRESSLINE_DATA_DIR: work,
+    PRESSLINE_SERVICE: 'pressline-run',
+  });
+  const logger = values.verbose
+    ? createLogger({ service: 'pressline-run', version: '', level: 'info', pretty: false })
+    : silentLogger();
   const line = await startLine(config, logger);
   const { bus, store } = line.infra;
-  const releases = new ReleaseService(store, new Emitter(bus, 'pressline-run'), { secret: config.PRESSLINE_LINK_SECRET, ttlSeconds: 3600 }, logger);
+  const releases = new ReleaseService(
+    store,
+    new Emitter(bus, 'pressline-run'),
+    { secret: config.PRESSLINE_LINK_SECRET, ttlSeconds: 3600 },
+    logger,
+  );
   const projector = new StatusProjector(bus, store, logger, null);
   try {
     let created;
     try {
       created = await releases.create(TENANT, input.submission);
     } catch (e) {
-      if (e instanceof ValidationFailedError) throw new UsageError(`the release is invalid:\n  ${e.problems.join('\n  ')}`);
+      if (e instanceof ValidationFailedError)
+        throw new UsageError(`the release is invalid:\n  ${e.problems.join('\n  ')}`);
       throw e;
     }
     const releaseId = created.release.releaseId;
@@ -75,7 +93,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       const track = created.release.tracks.findIndex((t) => t.trackId === upload.trackId);
       const file = input.files[track]?.[upload.index];
       // A missing file is not uploaded: ingest then fails that track with "missing-upload".
-      if (file && existsSync(file)) await releases.putSource(TENANT, releaseId, upload.trackId, upload.index, createReadStream(file));
+      if (file && existsSync(file))
+        await releases.putSource(TENANT, releaseId, upload.trackId, upload.index, createReadStream(file));
     }
     await releases.start(TENANT, releaseId);
     progress.draw();
@@ -85,7 +104,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     clearTimeout(timer);
     const view = await releases.get(TENANT, releaseId);
     const files = ended ? await copyPackage(store, TENANT, releaseId, out) : [];
-    if (values.json) process.stdout.write(`${JSON.stringify({ ...view, out, files, timedOut: !ended }, null, 2)}\n`);
+    if (values.json)
+      process.stdout.write(`${JSON.stringify({ ...view, out, files, timedOut: !ended }, null, 2)}\n`);
     else process.stdout.write(summary(view, out, files, !ended));
     return view.tracks.every((t) => t.state === 'succeeded') && ended ? 0 : 1;
   } finally {
@@ -95,7 +115,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
 }
 
-async function copyPackage(store: import('@pressline/storage').ArtifactStore, tenant: string, releaseId: string, out: string): Promise<string[]> {
+async function copyPackage(
+  store: import('@pressline/storage').ArtifactStore,
+  tenant: string,
+  releaseId: string,
+  out: string,
+): Promise<string[]> {
   const prefix = Keys.package(tenant, releaseId);
   const files: string[] = [];
   for (const o of await store.list(prefix)) {
@@ -114,7 +139,9 @@ function summary(view: ReleaseView, out: string, files: string[], timedOut: bool
   lines.push(' #  track                            state       detail');
   for (const t of view.tracks) {
     const detail = t.error ? `${t.error.step}: ${t.error.code}: ${t.error.reason}` : t.route.join(' > ');
-    lines.push(`${String(t.position).padStart(2)}  ${t.title.slice(0, 32).padEnd(32)} ${t.state.padEnd(11)} ${detail}`);
+    lines.push(
+      `${String(t.position).padStart(2)}  ${t.title.slice(0, 32).padEnd(32)} ${t.state.padEnd(11)} ${detail}`,
+    );
   }
   lines.push('', files.length ? `package: ${out} (${files.length} files)` : 'no package written', '');
   return lines.join('\n');

@@ -18,10 +18,17 @@ export async function serveCommand(argv: string[]): Promise<number> {
     ...(values.port ? { PORT: values.port } : {}),
     ...(values.host ? { HOST: values.host } : {}),
   });
-  const logger = createLogger({ service: 'pressline-serve', version: presslineVersion(), level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  const logger = createLogger({
+    service: 'pressline-serve',
+    version: presslineVersion(),
+    level: config.LOG_LEVEL,
+    pretty: config.LOG_PRETTY,
+  });
   const line = await startLine(config, logger);
   const gateway = await startGateway(config, logger, line.infra);
-  process.stderr.write(`pressline serving on ${gateway.url} (docs: ${gateway.url}/docs, mode: ${config.PRESSLINE_MODE})\n`);
+  process.stderr.write(
+    `pressline serving on ${gateway.url} (docs: ${gateway.url}/docs, mode: ${config.PRESSLINE_MODE})\n`,
+  );
   await new Promise<void>((resolveStop) => {
     const stop = (): void => resolveStop();
     process.once('SIGINT', stop);

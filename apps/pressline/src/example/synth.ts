@@ -89,7 +89,9 @@ export function renderPiece(spec: PieceSpec): Piece {
     }
     // keys: the triad of the chord, held through the bar, re-struck on its first beat
     if (b % 4 === 0) {
-      const triad = [0, 2, 4].map((k) => spec.tonic + scale[(degree + k) % 7] + 12 * Math.floor((degree + k) / 7));
+      const triad = [0, 2, 4].map(
+        (k) => spec.tonic + scale[(degree + k) % 7] + 12 * Math.floor((degree + k) / 7),
+      );
       for (let i = 0; i < 4 * beat && start + i < n; i++) {
         const t = i / fs;
         const env = Math.min(1, t * 40) * Math.exp(-t * 0.8);

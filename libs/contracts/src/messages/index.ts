@@ -30,7 +30,10 @@ export class MessageParseError extends Error {
  * Parses raw bytes into one of the `accepted` message types, or throws MessageParseError with
  * a readable reason (bad JSON, unknown schema, invalid fields).
  */
-export function parseMessage<T extends MessageType>(raw: Buffer | string | null, accepted: readonly T[]): MessageOf<T> {
+export function parseMessage<T extends MessageType>(
+  raw: Buffer | string | null,
+  accepted: readonly T[],
+): MessageOf<T> {
   if (raw === null || raw.length === 0) throw new MessageParseError('empty message', []);
   let value: unknown;
   try {

@@ -129,7 +129,12 @@ export class RealFft {
   }
 
   /** Power spectrum |X[k]|^2 for k = 0..N/2 of a real frame. */
-  powerSpectrum(input: ArrayLike<number>, out: Float64Array, scratchRe?: Float64Array, scratchIm?: Float64Array): void {
+  powerSpectrum(
+    input: ArrayLike<number>,
+    out: Float64Array,
+    scratchRe?: Float64Array,
+    scratchIm?: Float64Array,
+  ): void {
     const bins = this.size / 2 + 1;
     const re = scratchRe ?? new Float64Array(bins);
     const im = scratchIm ?? new Float64Array(bins);

@@ -17,7 +17,14 @@ function checkDesign(sampleRate: Hertz, frequency: Hertz, q: number): void {
   if (!(q > 0)) throw new RangeError(`Q must be > 0, got ${q}`);
 }
 
-function normalise(b0: number, b1: number, b2: number, a0: number, a1: number, a2: number): BiquadCoefficients {
+function normalise(
+  b0: number,
+  b1: number,
+  b2: number,
+  a0: number,
+  a1: number,
+  a2: number,
+): BiquadCoefficients {
   return Object.freeze({ b0: b0 / a0, b1: b1 / a0, b2: b2 / a0, a1: a1 / a0, a2: a2 / a0 });
 }
 

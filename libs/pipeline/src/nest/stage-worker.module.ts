@@ -1,6 +1,12 @@
 import 'reflect-metadata';
 import { writeFile } from 'node:fs/promises';
-import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { Config } from '@pressline/config';
@@ -53,7 +59,10 @@ export class StageWorkerModule implements OnApplicationBootstrap, OnApplicationS
       touch();
       this.alive = setInterval(touch, 5000);
     }
-    logger.info({ mode: config.PRESSLINE_MODE, step: stage.step, cpu: this.infrastructure.cpu.mode }, 'worker ready');
+    logger.info(
+      { mode: config.PRESSLINE_MODE, step: stage.step, cpu: this.infrastructure.cpu.mode },
+      'worker ready',
+    );
   }
 
   async onApplicationShutdown(signal?: string): Promise<void> {

@@ -19,12 +19,16 @@ export class AnalysisStage implements StageDefinition {
 
   async run(ctx: StageContext): Promise<StageResult> {
     const key = ctx.request.inputs['canonical.0'];
-    if (!key) throw new StageError('processing-failed', 'no canonical audio to analyse (ingest output missing)');
+    if (!key)
+      throw new StageError('processing-failed', 'no canonical audio to analyse (ingest output missing)');
     const local = join(ctx.workDir, `input${key.slice(key.lastIndexOf('.'))}`);
     await ctx.store.getToFile(key, local);
     const outcome = await ctx.cpu.run<MeasureOutcome>(MEASURE_TASK, { file: local, series: true });
     if (!outcome.ok) {
-      throw new StageError(outcome.error.retryable ? 'transient' : 'processing-failed', `analysing the canonical copy failed: ${outcome.error.message}`);
+      throw new StageError(
+        outcome.error.retryable ? 'transient' : 'processing-failed',
+        `analysing the canonical copy failed: ${outcome.error.message}`,
+      );
     }
     const m = outcome.measurement;
     const analysisKey = `${ctx.outputPrefix}analysis.json`;

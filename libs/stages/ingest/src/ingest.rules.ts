@@ -28,7 +28,8 @@ export function ingestRulesFromEnv(env: NodeJS.ProcessEnv = process.env): Ingest
     const v = env[name];
     if (v === undefined || v === '') return fallback;
     const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new RangeError(`${name} must be a positive number, got ${JSON.stringify(v)}`);
+    if (!Number.isFinite(n) || n <= 0)
+      throw new RangeError(`${name} must be a positive number, got ${JSON.stringify(v)}`);
     return n;
   };
   return {

@@ -27,7 +27,9 @@ afterAll(async () => {
 function tone(seconds: number, channels = 2, fs = 44100, db = -6): Float32Array[] {
   const n = Math.round(seconds * fs);
   const amp = 10 ** (db / 20);
-  return Array.from({ length: channels }, (_, c) => Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * (440 + 10 * c) * i) / fs)));
+  return Array.from({ length: channels }, (_, c) =>
+    Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * (440 + 10 * c) * i) / fs)),
+  );
 }
 
 function ffmpeg(input: Buffer, args: string[], ext: string): Buffer {
@@ -38,7 +40,12 @@ function ffmpeg(input: Buffer, args: string[], ext: string): Buffer {
   return readFileSync(outFile);
 }
 
-async function ingest(bytes: Buffer, fileName: string, meta: { isrc?: string; upc?: string } = {}, stage = new IngestStage()) {
+async function ingest(
+  bytes: Buffer,
+  fileName: string,
+  meta: { isrc?: string; upc?: string } = {},
+  stage = new IngestStage(),
+) {
   const releaseId = newId('rel');
   const trackId = newId('trk');
   const key = Keys.upload('acme', releaseId, trackId, 0, fileName);
@@ -48,7 +55,13 @@ async function ingest(bytes: Buffer, fileName: string, meta: { isrc?: string; up
     tenantId: 'acme',
     releaseId,
     createdAt: new Date().toISOString(),
-    submission: { title: 'R', artist: 'A', upc: meta.upc, profiles: ['spotify'], tracks: [{ title: 'T', isrc: meta.isrc, fileName }] },
+    submission: {
+      title: 'R',
+      artist: 'A',
+      upc: meta.upc,
+      profiles: ['spotify'],
+      tracks: [{ title: 'T', isrc: meta.isrc, fileName }],
+    },
     tracks: [{ trackId, position: 1, route: ['ingest'], sources: [{ name: 'master', fileName, key }] }],
   };
   const workDir = await mkdtemp(join(dir, 'work-'));
@@ -77,7 +90,12 @@ async function ingest(bytes: Buffer, fileName: string, meta: { isrc?: string; up
   return stage.run(ctx);
 }
 
-async function refusal(bytes: Buffer, fileName: string, meta: { isrc?: string; upc?: string } = {}, stage?: IngestStage): Promise<StageError> {
+async function refusal(
+  bytes: Buffer,
+  fileName: string,
+  meta: { isrc?: string; upc?: string } = {},
+  stage?: IngestStage,
+): Promise<StageError> {
   try {
     await ingest(bytes, fileName, meta, stage);
   } catch (e) {
@@ -99,23 +117,36 @@ describe('ingest accepts good audio', () => {
     const orig = decodeWav(wav);
     expect(back.channels[0].length).toBe(orig.channels[0].length);
     let maxDiff = 0;
-    for (let i = 0; i < orig.channels[0].length; i++) maxDiff = Math.max(maxDiff, Math.abs(back.channels[0][i] - orig.channels[0][i]));
+    for (let i = 0; i < orig.channels[0].length; i++)
+      maxDiff = Math.max(maxDiff, Math.abs(back.channels[0][i] - orig.channels[0][i]));
     expect(maxDiff).toBe(0);
   });
 
   it('keeps float as float (WAV f32)', async () => {
-    const result = await ingest(encodeWav({ sampleRate: 44100, channels: tone(1.5) }, { format: 'float32' }), 'float.wav');
+    const result = await ingest(
+      encodeWav({ sampleRate: 44100, channels: tone(1.5) }, { format: 'float32' }),
+      'float.wav',
+    );
     expect(result.outputs['canonical.0']).toMatch(/\.wav$/);
   });
 
   it('keeps a lossy upload as it is', async () => {
-    const mp3 = ffmpeg(encodeWav({ sampleRate: 44100, channels: tone(2) }), ['-c:a', 'libmp3lame', '-b:a', '192k'], 'mp3');
+    const mp3 = ffmpeg(
+      encodeWav({ sampleRate: 44100, channels: tone(2) }),
+      ['-c:a', 'libmp3lame', '-b:a', '192k'],
+      'mp3',
+    );
     const result = await ingest(mp3, 'song.mp3');
     expect((await store.getBuffer(result.outputs['canonical.0'])).equals(mp3)).toBe(true);
   });
 
   it('accepts ISRC and UPC with valid forms', async () => {
-    await expect(ingest(encodeWav({ sampleRate: 44100, channels: tone(1.2) }), 'ok.wav', { isrc: 'US-RC1-76-07839', upc: '036000291452' })).resolves.toBeDefined();
+    await expect(
+      ingest(encodeWav({ sampleRate: 44100, channels: tone(1.2) }), 'ok.wav', {
+        isrc: 'US-RC1-76-07839',
+        upc: '036000291452',
+      }),
+    ).resolves.toBeDefined();
   });
 });
 
@@ -124,10 +155,34 @@ describe('ingest refuses broken input with a stable code', () => {
 
   it.each<[string, () => Buffer, string, string, RegExp]>([
     ['a zero-length file', () => Buffer.alloc(0), 'empty.wav', 'empty-file', /empty/],
-    ['a text file renamed .wav', () => Buffer.from('just some liner notes\n'.repeat(20)), 'notes.wav', 'not-audio', /not audio/],
-    ['a PNG renamed .wav', () => Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex'), 'cover.wav', 'not-audio', /not audio/],
-    ['a WAV truncated mid-file', () => good().subarray(0, 44 + 44100 * 2 * 2 - 3), 'cut.wav', 'truncated-or-corrupt', /truncated/],
-    ['a WAV truncated on a frame boundary', () => good().subarray(0, 44 + 44100 * 2 * 2), 'cut2.wav', 'truncated-or-corrupt', /truncated/],
+    [
+      'a text file renamed .wav',
+      () => Buffer.from('just some liner notes\n'.repeat(20)),
+      'notes.wav',
+      'not-audio',
+      /not audio/,
+    ],
+    [
+      'a PNG renamed .wav',
+      () => Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex'),
+      'cover.wav',
+      'not-audio',
+      /not audio/,
+    ],
+    [
+      'a WAV truncated mid-file',
+      () => good().subarray(0, 44 + 44100 * 2 * 2 - 3),
+      'cut.wav',
+      'truncated-or-corrupt',
+      /truncated/,
+    ],
+    [
+      'a WAV truncated on a frame boundary',
+      () => good().subarray(0, 44 + 44100 * 2 * 2),
+      'cut2.wav',
+      'truncated-or-corrupt',
+      /truncated/,
+    ],
     [
       'a WAV whose data chunk claims more than the file holds',
       () => {
@@ -152,9 +207,27 @@ describe('ingest refuses broken input with a stable code', () => {
       'truncated-or-corrupt',
       /declares 28800 s/,
     ],
-    ['a truncated FLAC', () => ffmpeg(good(), [], 'flac').subarray(0, 9000), 'cut.flac', 'truncated-or-corrupt', /truncated|corrupt|cannot be read/],
-    ['a WAV with 0 samples', () => encodeWav({ sampleRate: 44100, channels: [new Float32Array(0), new Float32Array(0)] }), 'nothing.wav', 'too-short', /no audio samples/],
-    ['a WAV with 1 sample', () => encodeWav({ sampleRate: 44100, channels: [new Float32Array(1), new Float32Array(1)] }), 'one.wav', 'too-short', /lasts 0\.000 s/],
+    [
+      'a truncated FLAC',
+      () => ffmpeg(good(), [], 'flac').subarray(0, 9000),
+      'cut.flac',
+      'truncated-or-corrupt',
+      /truncated|corrupt|cannot be read/,
+    ],
+    [
+      'a WAV with 0 samples',
+      () => encodeWav({ sampleRate: 44100, channels: [new Float32Array(0), new Float32Array(0)] }),
+      'nothing.wav',
+      'too-short',
+      /no audio samples/,
+    ],
+    [
+      'a WAV with 1 sample',
+      () => encodeWav({ sampleRate: 44100, channels: [new Float32Array(1), new Float32Array(1)] }),
+      'one.wav',
+      'too-short',
+      /lasts 0\.000 s/,
+    ],
     [
       'a float WAV holding NaN and infinities',
       () => {
@@ -168,8 +241,20 @@ describe('ingest refuses broken input with a stable code', () => {
       'truncated-or-corrupt',
       /3 NaN or infinite samples/,
     ],
-    ['12-channel audio', () => encodeWav({ sampleRate: 48000, channels: tone(1.5, 12, 48000) }, { extensible: true }), 'twelve.wav', 'unsupported-channel-layout', /12 channels/],
-    ['a sample rate of 4 kHz', () => encodeWav({ sampleRate: 4000, channels: tone(2, 2, 4000) }), 'low.wav', 'unsupported-sample-rate', /4000 Hz/],
+    [
+      '12-channel audio',
+      () => encodeWav({ sampleRate: 48000, channels: tone(1.5, 12, 48000) }, { extensible: true }),
+      'twelve.wav',
+      'unsupported-channel-layout',
+      /12 channels/,
+    ],
+    [
+      'a sample rate of 4 kHz',
+      () => encodeWav({ sampleRate: 4000, channels: tone(2, 2, 4000) }),
+      'low.wav',
+      'unsupported-sample-rate',
+      /4000 Hz/,
+    ],
   ])('%s', async (_what, make, fileName, code, reason) => {
     const e = await refusal(make(), fileName);
     expect(`${e.code}: ${e.reason}`).toMatch(new RegExp(`^${code}: `));
@@ -189,9 +274,23 @@ describe('ingest refuses broken input with a stable code', () => {
   });
 
   it('refuses a file over the configured size and duration limits', async () => {
-    const strict = new IngestStage({ maxFileBytes: 1000, minDurationSeconds: 1, maxDurationSeconds: 1, minSampleRate: 8000, maxSampleRate: 384000, maxChannels: 8 });
+    const strict = new IngestStage({
+      maxFileBytes: 1000,
+      minDurationSeconds: 1,
+      maxDurationSeconds: 1,
+      minSampleRate: 8000,
+      maxSampleRate: 384000,
+      maxChannels: 8,
+    });
     expect((await refusal(good(), 'a.wav', {}, strict)).code).toBe('file-too-large');
-    const long = new IngestStage({ maxFileBytes: 1e9, minDurationSeconds: 0.1, maxDurationSeconds: 1, minSampleRate: 8000, maxSampleRate: 384000, maxChannels: 8 });
+    const long = new IngestStage({
+      maxFileBytes: 1e9,
+      minDurationSeconds: 0.1,
+      maxDurationSeconds: 1,
+      minSampleRate: 8000,
+      maxSampleRate: 384000,
+      maxChannels: 8,
+    });
     expect((await refusal(good(), 'a.wav', {}, long)).code).toBe('too-long');
   });
 

@@ -1,5 +1,13 @@
 import { extname, join } from 'node:path';
-import { describeFormat, isAudioError, planCanonicalCopy, probe, transcode, type AudioError, type ProbeResult } from '@pressline/audio';
+import {
+  describeFormat,
+  isAudioError,
+  planCanonicalCopy,
+  probe,
+  transcode,
+  type AudioError,
+  type ProbeResult,
+} from '@pressline/audio';
 import { MEASURE_TASK, type FileMeasurement, type MeasureOutcome } from '@pressline/measurement';
 import { isValidIsrc, isValidUpc, type ErrorCode } from '@pressline/contracts';
 import { StageError, type StageContext, type StageDefinition, type StageResult } from '@pressline/pipeline';
@@ -17,10 +25,14 @@ function refusal(e: AudioError, fileName: string): StageError {
   };
   const hit = map[e.code];
   if (hit) return new StageError(hit[0], hit[1], { cause: e });
-  return new StageError(e.retryable ? 'transient' : 'processing-failed', `reading "${fileName}" failed: ${detail}`, {
-    retryable: e.retryable,
-    cause: e,
-  });
+  return new StageError(
+    e.retryable ? 'transient' : 'processing-failed',
+    `reading "${fileName}" failed: ${detail}`,
+    {
+      retryable: e.retryable,
+      cause: e,
+    },
+  );
 }
 
 export interface IngestedSource {
@@ -61,7 +73,8 @@ export class IngestStage implements StageDefinition {
     const release = await ctx.release();
     const track = release.tracks.find((t) => t.trackId === ctx.request.trackId);
     const submitted = release.submission.tracks[(track?.position ?? 1) - 1];
-    if (!track || !submitted) throw new StageError('invalid-metadata', 'the track is not part of its release record');
+    if (!track || !submitted)
+      throw new StageError('invalid-metadata', 'the track is not part of its release record');
     this.checkMetadata(release.submission.upc, submitted.isrc);
 
     const outputs: Record<string, string> = {};
@@ -96,19 +109,34 @@ export class IngestStage implements StageDefinition {
 
   private checkMetadata(upc: string | undefined, isrc: string | undefined): void {
     if (upc !== undefined && !isValidUpc(upc)) {
-      throw new StageError('invalid-upc', `UPC/EAN "${upc}" is not 8, 12, 13 or 14 digits with a valid GS1 check digit`);
+      throw new StageError(
+        'invalid-upc',
+        `UPC/EAN "${upc}" is not 8, 12, 13 or 14 digits with a valid GS1 check digit`,
+      );
     }
     if (isrc !== undefined && !isValidIsrc(isrc)) {
-      throw new StageError('invalid-isrc', `ISRC "${isrc}" is not of the form CC-XXX-YY-NNNNN (e.g. USRC17607839)`);
+      throw new StageError(
+        'invalid-isrc',
+        `ISRC "${isrc}" is not of the form CC-XXX-YY-NNNNN (e.g. USRC17607839)`,
+      );
     }
   }
 
-  private async ingestOne(ctx: StageContext, key: string, index: number, name: string, fileName: string): Promise<IngestedSource> {
+  private async ingestOne(
+    ctx: StageContext,
+    key: string,
+    index: number,
+    name: string,
+    fileName: string,
+  ): Promise<IngestedSource> {
     const info = await ctx.store.head(key);
     if (!info) throw new StageError('missing-upload', `"${fileName}" was never uploaded`);
     if (info.size === 0) throw new StageError('empty-file', `"${fileName}" is empty (0 bytes)`);
     if (info.size > this.rules.maxFileBytes) {
-      throw new StageError('file-too-large', `"${fileName}" is ${info.size} bytes; the limit is ${this.rules.maxFileBytes}`);
+      throw new StageError(
+        'file-too-large',
+        `"${fileName}" is ${info.size} bytes; the limit is ${this.rules.maxFileBytes}`,
+      );
     }
     // The client's name never becomes a path as it is: only a cleaned extension is kept (ffmpeg probes content anyway).
     const local = join(ctx.workDir, `source-${index}${extname(safeFileName(fileName)).slice(0, 8)}`);
@@ -123,12 +151,21 @@ export class IngestStage implements StageDefinition {
     }
     const a = probed.audio;
     if (a.sampleRate < this.rules.minSampleRate || a.sampleRate > this.rules.maxSampleRate) {
-      throw new StageError('unsupported-sample-rate', `"${fileName}" is at ${a.sampleRate} Hz; accepted: ${this.rules.minSampleRate}-${this.rules.maxSampleRate} Hz`);
+      throw new StageError(
+        'unsupported-sample-rate',
+        `"${fileName}" is at ${a.sampleRate} Hz; accepted: ${this.rules.minSampleRate}-${this.rules.maxSampleRate} Hz`,
+      );
     }
     if (a.channels < 1 || a.channels > this.rules.maxChannels) {
-      throw new StageError('unsupported-channel-layout', `"${fileName}" has ${a.channels} channels; accepted: 1 to ${this.rules.maxChannels}`);
+      throw new StageError(
+        'unsupported-channel-layout',
+        `"${fileName}" has ${a.channels} channels; accepted: 1 to ${this.rules.maxChannels}`,
+      );
     }
-    if (probed.declaredFrames !== null && probed.declaredFrames / a.sampleRate > this.rules.maxDurationSeconds) {
+    if (
+      probed.declaredFrames !== null &&
+      probed.declaredFrames / a.sampleRate > this.rules.maxDurationSeconds
+    ) {
       const declared = (probed.declaredFrames / a.sampleRate).toFixed(0);
       const h = probed.header;
       // A PCM header can claim hours that the file does not hold: that is a broken file, not a long one.
@@ -138,7 +175,10 @@ export class IngestStage implements StageDefinition {
           `"${fileName}" declares ${declared} s of audio but holds ${(h.availableFrames / a.sampleRate).toFixed(3)} s: its header is wrong or the file was cut`,
         );
       }
-      throw new StageError('too-long', `"${fileName}" declares ${declared} s; the limit is ${this.rules.maxDurationSeconds} s`);
+      throw new StageError(
+        'too-long',
+        `"${fileName}" declares ${declared} s; the limit is ${this.rules.maxDurationSeconds} s`,
+      );
     }
 
     const measured = await this.measure(ctx, local, fileName);
@@ -146,19 +186,34 @@ export class IngestStage implements StageDefinition {
     const durationSeconds = report.frames / a.sampleRate;
     if (report.frames === 0) throw new StageError('too-short', `"${fileName}" holds no audio samples`);
     if (report.truncated) {
-      throw new StageError('truncated-or-corrupt', `"${fileName}" is truncated: ${report.frames} of ${report.declaredFrames} frames present (${(report.declaredFrames ?? 0) - report.frames} missing)`);
+      throw new StageError(
+        'truncated-or-corrupt',
+        `"${fileName}" is truncated: ${report.frames} of ${report.declaredFrames} frames present (${(report.declaredFrames ?? 0) - report.frames} missing)`,
+      );
     }
     if (report.decodeErrorCount > 0) {
-      throw new StageError('truncated-or-corrupt', `"${fileName}" is corrupt: ${report.decodeErrorCount} decoding errors (${report.decodeErrors.slice(0, 3).join('; ')})`);
+      throw new StageError(
+        'truncated-or-corrupt',
+        `"${fileName}" is corrupt: ${report.decodeErrorCount} decoding errors (${report.decodeErrors.slice(0, 3).join('; ')})`,
+      );
     }
     if (report.nonFiniteSamples > 0) {
-      throw new StageError('truncated-or-corrupt', `"${fileName}" holds ${report.nonFiniteSamples} NaN or infinite samples`);
+      throw new StageError(
+        'truncated-or-corrupt',
+        `"${fileName}" holds ${report.nonFiniteSamples} NaN or infinite samples`,
+      );
     }
     if (durationSeconds < this.rules.minDurationSeconds) {
-      throw new StageError('too-short', `"${fileName}" lasts ${durationSeconds.toFixed(3)} s; the minimum is ${this.rules.minDurationSeconds} s`);
+      throw new StageError(
+        'too-short',
+        `"${fileName}" lasts ${durationSeconds.toFixed(3)} s; the minimum is ${this.rules.minDurationSeconds} s`,
+      );
     }
     if (durationSeconds > this.rules.maxDurationSeconds) {
-      throw new StageError('too-long', `"${fileName}" lasts ${durationSeconds.toFixed(0)} s; the limit is ${this.rules.maxDurationSeconds} s`);
+      throw new StageError(
+        'too-long',
+        `"${fileName}" lasts ${durationSeconds.toFixed(0)} s; the limit is ${this.rules.maxDurationSeconds} s`,
+      );
     }
 
     const plan = planCanonicalCopy(probed);
@@ -175,7 +230,9 @@ export class IngestStage implements StageDefinition {
       }
     }
     const canonicalKey = `${ctx.outputPrefix}canonical-${index}${extension}`;
-    const put = await ctx.store.putFile(canonicalKey, canonicalFile, { contentType: 'application/octet-stream' });
+    const put = await ctx.store.putFile(canonicalKey, canonicalFile, {
+      contentType: 'application/octet-stream',
+    });
     return {
       index,
       name,
@@ -205,9 +262,20 @@ export class IngestStage implements StageDefinition {
     // The file probed as audio, so a decoder that gives up on it means broken data.
     if (e.code === 'ffmpeg-failed') {
       const detail = (e.stderrTail ?? e.message).trim().split('\n').slice(-2).join(' / ');
-      throw new StageError('truncated-or-corrupt', `"${fileName}" is truncated or corrupt: decoding stopped (${detail})`);
+      throw new StageError(
+        'truncated-or-corrupt',
+        `"${fileName}" is truncated or corrupt: decoding stopped (${detail})`,
+      );
     }
-    if (e.code === 'corrupt') throw new StageError('truncated-or-corrupt', `"${fileName}" looks like audio but cannot be read: ${e.message}`);
-    throw new StageError(e.retryable ? 'transient' : 'processing-failed', `reading "${fileName}" failed: ${e.message}`, { retryable: e.retryable });
+    if (e.code === 'corrupt')
+      throw new StageError(
+        'truncated-or-corrupt',
+        `"${fileName}" looks like audio but cannot be read: ${e.message}`,
+      );
+    throw new StageError(
+      e.retryable ? 'transient' : 'processing-failed',
+      `reading "${fileName}" failed: ${e.message}`,
+      { retryable: e.retryable },
+    );
   }
 }

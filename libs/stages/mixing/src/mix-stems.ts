@@ -19,12 +19,19 @@ export interface MixReport {
  * person can override), streaming block by block; written as 32-bit float WAV so that a sum above
  * full scale keeps its headroom for mastering.
  */
-export async function mixStems(stems: readonly StemInput[], output: string, blockFrames = 32768): Promise<MixReport> {
+export async function mixStems(
+  stems: readonly StemInput[],
+  output: string,
+  blockFrames = 32768,
+): Promise<MixReport> {
   if (stems.length === 0) throw new RangeError('no stems to mix');
   const first = decode(stems[0].file, { channels: 2, blockFrames });
   const format = await first.open();
   const rate = format.sampleRate;
-  const streams = [first, ...stems.slice(1).map((s) => decode(s.file, { channels: 2, sampleRate: rate, blockFrames }))];
+  const streams = [
+    first,
+    ...stems.slice(1).map((s) => decode(s.file, { channels: 2, sampleRate: rate, blockFrames })),
+  ];
   const iterators = streams.map((s) => s[Symbol.asyncIterator]());
   const gains = stems.map((s) => dbToGain(s.gainDb));
   let frames = 0;
@@ -72,6 +79,10 @@ export async function mixStems(stems: readonly StemInput[], output: string, bloc
       yield { channels: [l, r], frames: produced };
     }
   }
-  await encode(mixed(), output, { format: { codec: 'wav', sampleFormat: 'f32' }, sampleRate: rate, channels: 2 });
+  await encode(mixed(), output, {
+    format: { codec: 'wav', sampleFormat: 'f32' },
+    sampleRate: rate,
+    channels: 2,
+  });
   return { sampleRate: rate, frames, peak, stems: stems.map((s) => ({ name: s.name, gainDb: s.gainDb })) };
 }

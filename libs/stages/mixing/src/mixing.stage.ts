@@ -20,7 +20,8 @@ export class MixingStage implements StageDefinition {
       .filter((k) => k.startsWith('canonical.'))
       .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))
       .map((k) => ctx.request.inputs[k]);
-    if (stemKeys.length === 0) throw new StageError('processing-failed', 'nothing to mix (ingest output missing)');
+    if (stemKeys.length === 0)
+      throw new StageError('processing-failed', 'nothing to mix (ingest output missing)');
     if (stemKeys.length === 1) {
       return { outputs: { mix: stemKeys[0] }, summary: { recipe: 'pass-through (one stereo file)' } };
     }
@@ -31,7 +32,11 @@ export class MixingStage implements StageDefinition {
     for (const [i, key] of stemKeys.entries()) {
       const file = join(ctx.workDir, `stem-${i}${key.slice(key.lastIndexOf('.'))}`);
       await ctx.store.getToFile(key, file);
-      stems.push({ file, name: track.sources[i]?.name ?? `stem ${i + 1}`, gainDb: submitted.stems?.[i]?.gainDb ?? 0 });
+      stems.push({
+        file,
+        name: track.sources[i]?.name ?? `stem ${i + 1}`,
+        gainDb: submitted.stems?.[i]?.gainDb ?? 0,
+      });
     }
     const mixFile = join(ctx.workDir, 'mix.wav');
     const report = await mixStems(stems, mixFile);
@@ -39,6 +44,9 @@ export class MixingStage implements StageDefinition {
     await ctx.store.putFile(mixKey, mixFile, { contentType: 'audio/wav' });
     const recipeKey = `${ctx.outputPrefix}mix-recipe.json`;
     await putJson(ctx.store, recipeKey, { schema: 'pressline.mix-recipe.v1', ...report });
-    return { outputs: { mix: mixKey, 'mix-recipe': recipeKey }, summary: { recipe: 'sum with per-stem gain', stems: report.stems, peak: report.peak } };
+    return {
+      outputs: { mix: mixKey, 'mix-recipe': recipeKey },
+      summary: { recipe: 'sum with per-stem gain', stems: report.stems, peak: report.peak },
+    };
   }
 }

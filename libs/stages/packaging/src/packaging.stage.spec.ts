@@ -3,8 +3,15 @@ import { PackageLayout } from './package-layout';
 
 describe('analysisTags', () => {
   it('writes BPM rounded and the key in musical notation', () => {
-    expect(analysisTags({ tempo: { bpm: 127.96, confidence: 0.9 }, key: { tonic: 'F#', mode: 'minor', camelot: '11A' } })).toEqual({ BPM: '128', INITIALKEY: 'F#m' });
-    expect(analysisTags({ key: { tonic: 'Eb', mode: 'major', camelot: '5B' } })).toEqual({ INITIALKEY: 'Eb' });
+    expect(
+      analysisTags({
+        tempo: { bpm: 127.96, confidence: 0.9 },
+        key: { tonic: 'F#', mode: 'minor', camelot: '11A' },
+      }),
+    ).toEqual({ BPM: '128', INITIALKEY: 'F#m' });
+    expect(analysisTags({ key: { tonic: 'Eb', mode: 'major', camelot: '5B' } })).toEqual({
+      INITIALKEY: 'Eb',
+    });
   });
   it('writes nothing without an analysis', () => {
     expect(analysisTags(null)).toEqual({});
@@ -13,7 +20,9 @@ describe('analysisTags', () => {
 
 describe('PackageLayout', () => {
   it('names track files by position and a safe title', () => {
-    expect(PackageLayout.trackFile(3, 'Rock & Roll <Live> / "Remastered"', '.flac')).toBe('tracks/03-Rock_Roll_Live_Remastered.flac');
+    expect(PackageLayout.trackFile(3, 'Rock & Roll <Live> / "Remastered"', '.flac')).toBe(
+      'tracks/03-Rock_Roll_Live_Remastered.flac',
+    );
     expect(PackageLayout.trackFile(12, '...', '.flac')).toBe('tracks/12-track.flac');
   });
 });

@@ -24,7 +24,8 @@ interface AnalysisTags {
  */
 export function analysisTags(analysis: AnalysisTags | null): Record<string, string> {
   const tags: Record<string, string> = {};
-  if (analysis?.tempo && Number.isFinite(analysis.tempo.bpm)) tags.BPM = String(Math.round(analysis.tempo.bpm));
+  if (analysis?.tempo && Number.isFinite(analysis.tempo.bpm))
+    tags.BPM = String(Math.round(analysis.tempo.bpm));
   if (analysis?.key) tags.INITIALKEY = `${analysis.key.tonic}${analysis.key.mode === 'minor' ? 'm' : ''}`;
   return tags;
 }
@@ -47,7 +48,9 @@ export class PackagingStage implements StageDefinition {
     const release = await ctx.release();
     const track = release.tracks.find((t) => t.trackId === ctx.request.trackId)!;
     const meta = release.submission.tracks[track.position - 1];
-    const analysis = ctx.request.inputs.analysis ? await getJson<AnalysisTags>(ctx.store, ctx.request.inputs.analysis) : null;
+    const analysis = ctx.request.inputs.analysis
+      ? await getJson<AnalysisTags>(ctx.store, ctx.request.inputs.analysis)
+      : null;
     const local = join(ctx.workDir, `master${master.slice(master.lastIndexOf('.'))}`);
     await ctx.store.getToFile(master, local);
     const flac = join(ctx.workDir, 'track.flac');
@@ -69,12 +72,20 @@ export class PackagingStage implements StageDefinition {
         },
       });
     } catch (e) {
-      if (isAudioError(e)) throw new StageError(e.retryable ? 'transient' : 'processing-failed', `encoding the FLAC failed: ${e.message}`, { cause: e });
+      if (isAudioError(e))
+        throw new StageError(
+          e.retryable ? 'transient' : 'processing-failed',
+          `encoding the FLAC failed: ${e.message}`,
+          { cause: e },
+        );
       throw e;
     }
     const key = `${ctx.outputPrefix}track.flac`;
     const put = await ctx.store.putFile(key, flac, { contentType: 'audio/flac' });
-    return { outputs: { 'package.flac': key }, summary: { files: [{ format: 'flac', bitDepth: 24, bytes: put.size, sha256: put.sha256 }] } };
+    return {
+      outputs: { 'package.flac': key },
+      summary: { files: [{ format: 'flac', bitDepth: 24, bytes: put.size, sha256: put.sha256 }] },
+    };
   }
 }
 
@@ -106,7 +117,9 @@ export class ReleasePackager implements ReleaseHandlerDefinition {
       if (outcome.state === 'succeeded' && outcome.artifacts?.['package.flac']) {
         const path = PackageLayout.trackFile(i + 1, meta.title, '.flac');
         // Copy through a hashing stream: the manifest's SHA-256 is of the bytes in the package.
-        const put = await store.put(`${root}${path}`, await store.get(outcome.artifacts['package.flac']), { contentType: 'audio/flac' });
+        const put = await store.put(`${root}${path}`, await store.get(outcome.artifacts['package.flac']), {
+          contentType: 'audio/flac',
+        });
         files.push({ path, bytes: put.size, sha256: put.sha256 });
         wanted.add(path);
         entry.files = [path];
@@ -134,7 +147,9 @@ export class ReleasePackager implements ReleaseHandlerDefinition {
       files,
     };
     const manifestPut = await putJson(store, `${root}${PackageLayout.manifest}`, manifest);
-    const lines = [...files, { path: PackageLayout.manifest, sha256: manifestPut.sha256 }].map((f) => `${f.sha256}  ${f.path}`);
+    const lines = [...files, { path: PackageLayout.manifest, sha256: manifestPut.sha256 }].map(
+      (f) => `${f.sha256}  ${f.path}`,
+    );
     const checksumsKey = `${root}${PackageLayout.checksums}`;
     await store.put(checksumsKey, lines.join('\n') + '\n', { contentType: 'text/plain' });
     return {
