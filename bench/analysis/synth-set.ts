@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeWav } from '../../libs/testing/src/wav';
-import { renderPiece, syntheticSet, type SyntheticSetOptions } from '../../libs/testing/src/synth';
+import { hashSeed, renderPiece, syntheticSet, type SyntheticSetOptions } from '../../libs/testing/src/synth';
+
 
 export interface RenderedSet {
   readonly truthFile: string;
@@ -28,7 +29,9 @@ export function renderSyntheticSet(
   let rendered = 0;
   for (const spec of specs) {
     const ext = spec.codec === 'mp3-128k' ? 'mp3' : 'wav';
-    const file = `${spec.id}.${ext}`;
+    // The file name carries a hash of the whole spec, so a folder rendered by an older version of
+    // the set is never reused for a different piece that happens to share its id.
+    const file = `${spec.id}.${hashSeed(JSON.stringify(spec)).toString(36)}.${ext}`;
     const beatsFile = `${spec.id}.beats`;
     const path = join(dir, file);
     const piece = renderPiece(spec);

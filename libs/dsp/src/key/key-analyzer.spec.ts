@@ -79,6 +79,30 @@ describe('KeyAnalyzer', () => {
     expect(r.key.runnerUp.label).not.toBe('A minor');
   });
 
+  /** Four-chord loop, one 2 s bar per chord, twice, with the root doubled an octave below. */
+  function loop(chords: number[][]): Float32Array {
+    const x = new Float32Array(Math.ceil(17 * SR));
+    for (let rep = 0; rep < 2; rep++) {
+      chords.forEach((c, i) => {
+        for (const m of c) addNote(x, (rep * 4 + i) * 2.0, 2.0, m, 440, 0.2);
+        addNote(x, (rep * 4 + i) * 2.0, 2.0, c[0] - 12, 440, 0.2);
+      });
+    }
+    return x;
+  }
+  const Am = [57, 60, 64];
+  const F = [53, 57, 60];
+  const C = [48, 52, 55];
+  const G = [55, 59, 62];
+
+  it('hears an aeolian loop that opens on its tonic (Am-F-C-G) as A minor', () => {
+    expect(analyse(loop([Am, F, C, G])).key.label).toBe('A minor');
+  });
+
+  it('hears the same four chords opening on C (C-G-Am-F) as C major', () => {
+    expect(analyse(loop([C, G, Am, F])).key.label).toBe('C major');
+  });
+
   it('estimates the tuning of a scale played at A4 = 432 Hz to within 1 Hz, and still its key', () => {
     const r = analyse(scale(62, MAJOR, 432));
     expect(Math.abs(r.tuningHz - 432)).toBeLessThan(1);

@@ -128,6 +128,20 @@ describe('RhythmAnalyzer', () => {
     expect(curve[curve.length - 1].bpm).toBeGreaterThan(curve[0].bpm * 1.1);
   });
 
+  it('reports no tempo for a clip shorter than 2 s', () => {
+    const r = analyse(clickTrack(128, 1.5));
+    expect(r.tempo.bpm).toBe(0);
+    expect(r.tempo.confidence).toBe(0);
+    expect(r.beats).toEqual([]);
+  });
+
+  it('finds 128 BPM in a 4 s clip but with a lower confidence than in a 20 s one', () => {
+    const short = analyse(clickTrack(128, 4));
+    const long = analyse(clickTrack(128, 20));
+    expect(Math.abs(short.tempo.bpm - 128)).toBeLessThanOrEqual(1);
+    expect(short.tempo.confidence).toBeLessThan(0.6 * long.tempo.confidence);
+  });
+
   it('returns no beats for silence', () => {
     const r = analyse([new Float32Array(SR * 5), new Float32Array(SR * 5)]);
     expect(r.beats.length).toBe(0);

@@ -476,7 +476,8 @@ export function renderPiece(spec: PieceSpec): RenderedPiece {
     pluck: placement(-15, 0.7, 0.35),
     lead: placement(-14, 0.4, 0.4),
   };
-  const introBars = hasDrums ? arr.pick([0, 0, 1, 2, 4]) : 0;
+  // Some pieces open with several bars of harmony alone (up to 8) before the drums come in.
+  const introBars = hasDrums ? arr.pick([0, 0, 1, 2, 4, 8]) : 0;
   const breakStart = hasDrums && arr.chance(0.3) ? arr.int(4, Math.max(5, totalBars - 6)) : -1;
   const breakLen = arr.int(2, 4);
   const drumsOn = (bar: number): boolean =>
