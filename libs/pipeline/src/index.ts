@@ -1,3 +1,4 @@
+export * from './attempt';
 export * from './bus';
 export * from './cpu-pool';
 export * from './emitter';

@@ -1,13 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { digest, parseMessage, ReleaseRecord, Topics, type ReleaseRequestedV1 } from '@pressline/contracts';
 import { getJson, Keys, putJson } from '@pressline/storage';
-import { sleep, type DeliveryContext, type ReceivedMessage, type Subscription } from './bus';
+import { backoffBeforeRetry, inAttemptScope } from './attempt';
+import type { DeliveryContext, ReceivedMessage, Subscription } from './bus';
 import { Emitter } from './emitter';
 import type { ReleaseHandlerDefinition, ReleaseResult, TrackOutcome } from './stage';
-import { defaultWorkerName, StoppingError, toStageError, type RuntimeDependencies } from './stage-worker';
+import { defaultWorkerName, toStageError, type RuntimeDependencies } from './stage-worker';
 
 interface StoredReleaseResult extends ReleaseResult {
   readonly schema: 'pressline.release-result.v1';
@@ -143,19 +141,21 @@ export class ReleaseWorker {
   ): Promise<ReleaseResult | null> {
     const { maxAttempts, retryBackoffMs } = this.deps.settings;
     for (let attempt = 1; ; attempt++) {
-      const workDir = await mkdtemp(join(tmpdir(), 'pressline-release-'));
-      const heartbeat = setInterval(() => {
-        delivery.heartbeat().catch(() => undefined);
-      }, this.deps.settings.heartbeatIntervalMs ?? 3000);
       try {
-        return await this.handler.run({
-          release,
-          outcomes,
-          store: this.deps.store,
-          outputPrefix,
-          workDir,
-          logger: log,
-        });
+        return await inAttemptScope(
+          'release',
+          delivery,
+          this.deps.settings.heartbeatIntervalMs ?? 3000,
+          (workDir) =>
+            this.handler.run({
+              release,
+              outcomes,
+              store: this.deps.store,
+              outputPrefix,
+              workDir,
+              logger: log,
+            }),
+        );
       } catch (e) {
         const error = toStageError(e);
         log.warn(
@@ -174,13 +174,8 @@ export class ReleaseWorker {
           });
           return null;
         }
-        if (delivery.signal.aborted) throw new StoppingError();
-        await sleep(retryBackoffMs * 2 ** (attempt - 1), delivery.signal);
-        if (delivery.signal.aborted) throw new StoppingError();
-      } finally {
-        clearInterval(heartbeat);
-        await rm(workDir, { recursive: true, force: true });
       }
+      await backoffBeforeRetry(delivery, retryBackoffMs, attempt);
     }
   }
 }

@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import {
   digest,
@@ -20,6 +18,7 @@ import {
   StoreUnavailableError,
   type ArtifactStore,
 } from '@pressline/storage';
+import { inAttemptScope, backoffBeforeRetry } from './attempt';
 import { sleep, type DeliveryContext, type MessageBus, type ReceivedMessage, type Subscription } from './bus';
 import type { CpuPool } from './cpu-pool';
 import { Emitter } from './emitter';
@@ -82,13 +81,6 @@ export function toStageError(e: unknown): StageError {
     return new StageError('storage-unavailable', e.message, { cause: e });
   const message = e instanceof Error ? e.message : String(e);
   return new StageError('internal', message, { retryable: true, cause: e });
-}
-
-export class StoppingError extends Error {
-  constructor() {
-    super('worker is stopping: the message stays uncommitted and will be redelivered');
-    this.name = 'StoppingError';
-  }
 }
 
 /**
@@ -212,85 +204,90 @@ export class StageWorker {
     let releaseRecord: ReleaseRecord | null = null;
     for (let attempt = 1; ; attempt++) {
       await this.emitter.status({ ...base, state: 'started', attempt });
-      const workDir = await mkdtemp(join(tmpdir(), `pressline-${request.step}-`));
-      let lastProgress = { at: 0, percent: -1 };
       const pending: Promise<unknown>[] = [];
-      const heartbeat = setInterval(() => {
-        delivery.heartbeat().catch(() => undefined);
-      }, this.deps.settings.heartbeatIntervalMs ?? 3000);
-      const context: StageContext = {
-        request,
-        store: this.deps.store,
-        outputPrefix,
-        workDir,
-        logger: log.child({ attempt }),
-        cpu: this.deps.cpu,
-        progress: (percent: number) => {
-          const now = Date.now();
-          const p = Math.max(0, Math.min(100, Math.round(percent)));
-          if (
-            p - lastProgress.percent >= 10 ||
-            (now - lastProgress.at >= 1000 && p !== lastProgress.percent)
-          ) {
-            lastProgress = { at: now, percent: p };
-            pending.push(
-              this.emitter
-                .status({ ...base, state: 'progress', progress: p, attempt })
-                .catch(() => undefined),
-            );
-          }
-        },
-        release: async () => {
-          releaseRecord ??= ReleaseRecord.parse(
-            await getJson(this.deps.store, Keys.releaseRecord(request.tenantId, request.releaseId)),
-          );
-          return releaseRecord;
-        },
-      };
+      let lastProgress = { at: 0, percent: -1 };
+      let failure: StageError;
       try {
-        const chaos = this.deps.settings.chaosDelay;
-        if (chaos && chaos.steps.includes(request.step)) {
-          log.warn({ ms: chaos.ms }, 'chaos delay before the job');
-          await sleep(chaos.ms);
-        }
-        const result = await this.stage.run(context);
-        await Promise.all(pending);
-        log.info({ attempt, outputs: Object.keys(result.outputs) }, 'step succeeded');
-        return result;
+        return await inAttemptScope(
+          request.step,
+          delivery,
+          this.deps.settings.heartbeatIntervalMs ?? 3000,
+          async (workDir) => {
+            const context: StageContext = {
+              request,
+              store: this.deps.store,
+              outputPrefix,
+              workDir,
+              logger: log.child({ attempt }),
+              cpu: this.deps.cpu,
+              progress: (percent: number) => {
+                const now = Date.now();
+                const p = Math.max(0, Math.min(100, Math.round(percent)));
+                if (
+                  p - lastProgress.percent >= 10 ||
+                  (now - lastProgress.at >= 1000 && p !== lastProgress.percent)
+                ) {
+                  lastProgress = { at: now, percent: p };
+                  pending.push(
+                    this.emitter
+                      .status({ ...base, state: 'progress', progress: p, attempt })
+                      .catch(() => undefined),
+                  );
+                }
+              },
+              release: async () => {
+                releaseRecord ??= ReleaseRecord.parse(
+                  await getJson(this.deps.store, Keys.releaseRecord(request.tenantId, request.releaseId)),
+                );
+                return releaseRecord;
+              },
+            };
+            const chaos = this.deps.settings.chaosDelay;
+            if (chaos && chaos.steps.includes(request.step)) {
+              log.warn({ ms: chaos.ms }, 'chaos delay before the job');
+              await sleep(chaos.ms);
+            }
+            const result = await this.stage.run(context);
+            await Promise.all(pending);
+            log.info({ attempt, outputs: Object.keys(result.outputs) }, 'step succeeded');
+            return result;
+          },
+        );
       } catch (e) {
         await Promise.all(pending);
         if (e instanceof StageDeferred) {
           await this.defer(request, e, log);
           return null;
         }
-        const error = toStageError(e);
-        log.warn(
-          { attempt, code: error.code, reason: error.reason, retryable: error.retryable, err: e },
-          'step attempt failed',
-        );
-        if (!error.retryable) {
-          await this.fail(request, error.code, error.reason, attempt);
-          return null;
-        }
-        if (attempt >= maxAttempts) {
-          const reason = `${error.code}: ${error.reason} (gave up after ${attempt} attempts)`;
-          await this.emitter.deadLetter(request.step, message, 'retries-exhausted', reason);
-          await this.fail(request, 'retries-exhausted', reason, attempt);
-          return null;
-        }
-        await this.emitter.status({
-          ...base,
-          state: 'retried',
-          attempt,
-          error: { code: error.code, reason: error.reason, retryable: true },
-        });
-        if (delivery.signal.aborted) throw new StoppingError();
-        await sleep(retryBackoffMs * 2 ** (attempt - 1), delivery.signal);
-        if (delivery.signal.aborted) throw new StoppingError();
-      } finally {
-        clearInterval(heartbeat);
-        await rm(workDir, { recursive: true, force: true });
+        failure = toStageError(e);
       }
+      log.warn(
+        {
+          attempt,
+          code: failure.code,
+          reason: failure.reason,
+          retryable: failure.retryable,
+          err: failure.cause,
+        },
+        'step attempt failed',
+      );
+      if (!failure.retryable) {
+        await this.fail(request, failure.code, failure.reason, attempt);
+        return null;
+      }
+      if (attempt >= maxAttempts) {
+        const reason = `${failure.code}: ${failure.reason} (gave up after ${attempt} attempts)`;
+        await this.emitter.deadLetter(request.step, message, 'retries-exhausted', reason);
+        await this.fail(request, 'retries-exhausted', reason, attempt);
+        return null;
+      }
+      await this.emitter.status({
+        ...base,
+        state: 'retried',
+        attempt,
+        error: { code: failure.code, reason: failure.reason, retryable: true },
+      });
+      await backoffBeforeRetry(delivery, retryBackoffMs, attempt);
     }
   }
 
