@@ -227,6 +227,21 @@ describe('decode options', () => {
     expect(sizes).toEqual([10000, 10000, 10000, 10000, 4100]);
   });
 
+  it('hands out the same arrays for every block with reuseBlocks, holding the same samples', async () => {
+    const { decode } = await import('./decode');
+    const fresh: number[] = [];
+    for await (const block of decode(fixture('s16.wav').file, { blockFrames: 10000 }))
+      fresh.push(block.channels[1][block.frames - 1]);
+    const reused: number[] = [];
+    const buffers = new Set<ArrayBufferLike>();
+    for await (const block of decode(fixture('s16.wav').file, { blockFrames: 10000, reuseBlocks: true })) {
+      reused.push(block.channels[1][block.frames - 1]);
+      buffers.add(block.channels[0].buffer);
+    }
+    expect(reused).toEqual(fresh);
+    expect(buffers.size).toBe(1);
+  });
+
   it('decodes 16-bit PCM bit-exactly (sample = int / 32768)', async () => {
     const { channels } = await decodeAll(fixture('ext16.wav').file);
     const ref = toneChannels(48000, 48000, 2);

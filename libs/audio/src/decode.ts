@@ -232,12 +232,23 @@ export class AudioDecodeStream implements AsyncIterable<AudioBlock> {
   }
 
   /** Interleaved -> planar, counting non-finite samples (x - x is NaN exactly for NaN and +-Inf). */
+  private reusable: Float32Array[] | null = null;
+
+  /** The arrays a block is written into: fresh ones, or (reuseBlocks) the same ones each time. */
+  private outputArrays(frames: number, nch: number): Float32Array[] {
+    if (!this.options.reuseBlocks) return Array.from({ length: nch }, () => new Float32Array(frames));
+    if (!this.reusable || this.reusable[0].length < frames)
+      this.reusable = Array.from({ length: nch }, () => new Float32Array(Math.max(frames, this.blockFrames)));
+    return this.reusable.map((a) => (a.length === frames ? a : a.subarray(0, frames)));
+  }
+
   private deinterleave(src: Float32Array, frames: number, nch: number): AudioBlock {
     const channels: Float32Array[] = [];
+    const out = this.outputArrays(frames, nch);
     let bad = 0;
     if (nch === 2) {
-      const l = new Float32Array(frames);
-      const r = new Float32Array(frames);
+      const l = out[0];
+      const r = out[1];
       for (let i = 0, j = 0; i < frames; i++, j += 2) {
         const a = src[j];
         const b = src[j + 1];
@@ -249,13 +260,13 @@ export class AudioDecodeStream implements AsyncIterable<AudioBlock> {
       channels.push(l, r);
     } else {
       for (let c = 0; c < nch; c++) {
-        const out = new Float32Array(frames);
+        const dst = out[c];
         for (let i = 0, j = c; i < frames; i++, j += nch) {
           const a = src[j];
-          out[i] = a;
+          dst[i] = a;
           if (a - a !== 0) bad++;
         }
-        channels.push(out);
+        channels.push(dst);
       }
     }
     if (bad > 0) {

@@ -34,4 +34,9 @@ export interface DecodeOptions extends FfmpegRuntimeOptions {
   readonly stallTimeoutMs?: number;
   /** Replace NaN and +-Infinity samples by 0 (they are counted in the report either way). */
   readonly replaceNonFinite?: boolean;
+  /**
+   * Hand out the same channel arrays for every block (allocation- and garbage-free). Only for
+   * consumers that are done with a block when they ask for the next one (meters, analysers).
+   */
+  readonly reuseBlocks?: boolean;
 }

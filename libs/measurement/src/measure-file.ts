@@ -120,7 +120,8 @@ async function measureWith(
   options: MeasureOptions,
   truePeak: ParallelTruePeak,
 ): Promise<FileMeasurement> {
-  const stream = decode(file, { probe: options.probe, signal: options.signal });
+  // Every analyser is done with a block before the next one is read: reuse the arrays.
+  const stream = decode(file, { probe: options.probe, signal: options.signal, reuseBlocks: true });
   const format = await stream.open();
   const probe = format.probe;
   truePeak.init(format.sampleRate, format.channels);
