@@ -5,3 +5,4 @@ export * from './tempo';
 export * from './beats';
 export * from './metre';
 export * from './rhythm-analyzer';
+export * from './percival';

@@ -2,9 +2,11 @@ import type { Hertz } from '../units';
 import { trackBeats } from './beats';
 import { estimateMetre, type TimeSignature } from './metre';
 import { OnsetAnalyzer, type OnsetFeatures } from './onset';
+import { percivalTempo } from './percival';
 import { MonoDownsampler } from './resample';
 import {
   DEFAULT_TEMPO_PRIOR,
+  TEMPO_FALLBACK_CONFIDENCE,
   beatNovelty,
   estimateTempo,
   type TempoEstimate,
@@ -72,12 +74,29 @@ export class RhythmAnalyzer {
   }
 
   result(): RhythmResult {
-    return analyseRhythm(this.onsets.features(), this.prior);
+    const f = this.onsets.features();
+    // Percival & Tzanetakis 2014 steps 2-3 on the same onset envelope (86 frames/s, fractional
+    // periods): the second opinion for clips where the tempogram is unsure.
+    const percival = percivalTempo(f.all, f.frameRate);
+    return analyseRhythm(f, this.prior, percival.bpm);
   }
 }
 
-export function analyseRhythm(f: OnsetFeatures, prior: TempoPrior = DEFAULT_TEMPO_PRIOR): RhythmResult {
-  const tempo = estimateTempo(f, prior);
+/**
+ * @param percivalBpm tempo of the Percival & Tzanetakis 2014 estimator over the same audio, used
+ *   when the tempogram is unsure (see TempoFallback); 0 or omitted: tempogram only.
+ */
+export function analyseRhythm(
+  f: OnsetFeatures,
+  prior: TempoPrior = DEFAULT_TEMPO_PRIOR,
+  percivalBpm = 0,
+): RhythmResult {
+  const tempo = estimateTempo(
+    f,
+    prior,
+    undefined,
+    percivalBpm > 0 ? { bpm: percivalBpm, belowConfidence: TEMPO_FALLBACK_CONFIDENCE } : undefined,
+  );
   const empty: RhythmResult = {
     tempo,
     beats: [],
