@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeVsFfmpeg } from './analyze-vs-ffmpeg';
+import { masteringBench } from './mastering/mastering-bench';
 import { pipelineOverhead } from './pipeline-overhead';
 
 interface Bench {
@@ -18,6 +19,7 @@ interface Bench {
 
 const BENCHES: Bench[] = [
   { name: 'analyze-vs-ffmpeg', needsStack: false, run: () => analyzeVsFfmpeg({ runs: 5, longMinutes: 60 }) },
+  { name: 'mastering', needsStack: false, run: () => masteringBench() },
   { name: 'pipeline-overhead', needsStack: true, run: () => pipelineOverhead({ seconds: 20 }) },
 ];
 

@@ -184,7 +184,7 @@ export class ReleaseService {
       step: track.route[0] as StepName,
       route: track.route as StepName[],
       inputs,
-      params: { profiles: record.submission.profiles },
+      params: { profiles: record.submission.profiles, mastering: record.submission.mastering },
     });
   }
 

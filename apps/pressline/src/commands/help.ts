@@ -22,6 +22,13 @@ export const COMMANDS: Record<string, CommandEntry> = {
       return { help: m.ANALYZE_HELP, run: m.analyzeCommand };
     },
   },
+  master: {
+    summary: 'master files to a delivery profile (loudness, true peak, rate, depth), verified',
+    load: async () => {
+      const m = await import('./master');
+      return { help: m.MASTER_HELP, run: m.masterCommand };
+    },
+  },
   serve: {
     summary: 'start the gateway and every stage in one process',
     load: async () => {

@@ -1,1 +1,11 @@
 export * from './mastering.stage';
+export * from './profiles';
+export * from './album-inputs';
+export * from './chain/analyse';
+export * from './chain/channels';
+export * from './chain/errors';
+export * from './chain/master-album';
+export * from './chain/master-track';
+export * from './chain/plan';
+export * from './chain/report';
+export type { MasterOutcome, MasterTaskArgs } from './master.task';
