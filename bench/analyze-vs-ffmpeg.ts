@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { repoRoot } from '@pressline/config';
-import { median, programme, round, timeProcess } from './bench-utils';
+import { existsSync } from 'node:fs';
+import { benchDir, median, programme, round, timeProcess } from './bench-utils';
 
 const SECONDS = 210;
 
@@ -16,39 +17,56 @@ async function peakRss(file: string): Promise<{ maxRssMb: number; seconds: numbe
   return { maxRssMb: round(Number(r.stdout.trim()) / 1024, 1), seconds: round(r.seconds, 2) };
 }
 
+/** A music-like pre-master (drums, bass, chords; about -20 LUFS, -5.5 dBTP) from `pressline example`. */
+async function musicPreMaster(pressline: string): Promise<string> {
+  const dir = join(benchDir(), `example-${SECONDS}s`);
+  const file = join(dir, '01-first-light.wav');
+  if (!existsSync(file)) await timeProcess(pressline, ['example', dir, '--seconds', String(SECONDS)]);
+  return file;
+}
+
 export async function analyzeVsFfmpeg(options: {
   runs: number;
   longMinutes: number;
 }): Promise<Record<string, unknown>> {
   const pressline = join(repoRoot(), 'bin', 'pressline');
   const out: Record<string, unknown> = {};
-  for (const loud of [false, true]) {
-    const file = programme(SECONDS, 44100, loud);
+  const materials: Array<[string, string, string]> = [
+    [
+      'musicPreMaster',
+      await musicPreMaster(pressline),
+      'music-like pre-master (pressline example), about -20 LUFS / -5.5 dBTP',
+    ],
+    [
+      'noisePreMaster',
+      programme(SECONDS, 44100, false),
+      'pink-noise programme, about -20 LUFS (worst case for peak skipping)',
+    ],
+    ['noiseLoudMaster', programme(SECONDS, 44100, true), 'pink-noise programme limited to about -7 LUFS'],
+  ];
+  const ffmpegArgs = (file: string): string[] => [
+    '-nostats',
+    '-hide_banner',
+    '-i',
+    file,
+    '-filter_complex',
+    'ebur128=peak=true',
+    '-f',
+    'null',
+    '-',
+  ];
+  for (const [name, file, description] of materials) {
     const ours: number[] = [];
     const theirs: number[] = [];
     await timeProcess(pressline, ['analyze', '--json', '--only', 'loudness', file]); // warm the page cache
     for (let i = 0; i < options.runs; i++) {
       ours.push((await timeProcess(pressline, ['analyze', '--json', '--only', 'loudness', file])).seconds);
-      theirs.push(
-        (
-          await timeProcess('ffmpeg', [
-            '-nostats',
-            '-hide_banner',
-            '-i',
-            file,
-            '-filter_complex',
-            'ebur128=peak=true',
-            '-f',
-            'null',
-            '-',
-          ])
-        ).seconds,
-      );
+      theirs.push((await timeProcess('ffmpeg', ffmpegArgs(file))).seconds);
     }
     const a = median(ours);
     const f = median(theirs);
-    out[loud ? 'loudMaster' : 'preMaster'] = {
-      file: `${SECONDS} s stereo 44.1 kHz 24-bit, ${loud ? 'limited master' : 'pre-master'}`,
+    out[name] = {
+      file: `${SECONDS} s stereo 44.1 kHz 24-bit: ${description}`,
       analyzeSeconds: round(a),
       ffmpegEbur128Seconds: round(f),
       analyzeRealtime: round(SECONDS / a, 0),

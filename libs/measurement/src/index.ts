@@ -5,3 +5,4 @@ export * from './measure-file';
 
 /** The measuring pass as a CPU-pool task (worker thread in production). */
 export const MEASURE_TASK: CpuTask = { module: join(__dirname, 'measure.task'), name: 'measure' };
+export * from './analysers';

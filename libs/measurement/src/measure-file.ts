@@ -1,11 +1,16 @@
-import { ParallelTruePeak } from './parallel-true-peak';
+import { join } from 'node:path';
+import {
+  Analysers,
+  type AnalyserResults,
+  type AnalysersInit,
+  type MeasureName,
+  type TruePeakResults,
+} from './analysers';
+import { BlockWorker } from './block-worker';
 import { decode, describeFormat, isAudioError, type DecodeReport, type ProbeResult } from '@pressline/audio';
 import {
-  KeyAnalyzer,
-  LoudnessMeter,
-  QcAnalyzer,
   qcFindings,
-  RhythmAnalyzer,
+  TruePeakMeter,
   type ChannelPeaks,
   type KeyEstimate,
   type QcFigures,
@@ -74,7 +79,7 @@ export interface FileMeasurement {
 }
 
 /** What a pass measures: loudness (BS.1770 meter, true peak, QC), rhythm (tempo, beats, metre), key (key, tuning). */
-export type MeasureName = 'loudness' | 'rhythm' | 'key';
+export type { MeasureName } from './analysers';
 export const ALL_MEASURES: readonly MeasureName[] = Object.freeze(['loudness', 'rhythm', 'key']);
 
 export interface MeasureOptions {
@@ -103,70 +108,94 @@ const SEVERITY_ORDER: Record<QcSeverity, number> = { pass: 0, warn: 1, fail: 2 }
 
 /**
  * One streaming pass over a file: decode in blocks and feed every analyser the same block
- * (loudness per BS.1770-5 / EBU R128, true peak, QC). Memory stays bounded whatever the duration.
+ * (loudness per BS.1770-5 / EBU R128, true peak, QC, rhythm, key). Memory stays bounded whatever
+ * the duration. With the compiled worker modules the work is spread over threads: this thread
+ * reads ffmpeg's output, one worker runs the meter, QC, rhythm and key, another the true peak
+ * (the most expensive part); without them (TypeScript sources under jest) all runs here.
  * Throws the libs/audio AudioError when the file cannot be read.
  */
 export async function measureFile(file: string, options: MeasureOptions = {}): Promise<FileMeasurement> {
-  const truePeak = new ParallelTruePeak();
+  // Started first: the workers load their modules while ffprobe runs.
+  const analysersWorker = new BlockWorker<AnalysersInit, TruePeakResults, AnalyserResults>(
+    join(__dirname, 'analysers.worker.js'),
+  );
+  const truePeakWorker = new BlockWorker<{ sampleRate: number; channels: number }, null, TruePeakResults>(
+    join(__dirname, 'true-peak.worker.js'),
+  );
   try {
-    return await measureWith(file, options, truePeak);
+    return await measureWith(
+      file,
+      options,
+      analysersWorker.available && truePeakWorker.available ? { analysersWorker, truePeakWorker } : null,
+    );
   } finally {
-    await truePeak.close();
+    await Promise.all([analysersWorker.close(), truePeakWorker.close()]);
   }
+}
+
+interface Workers {
+  analysersWorker: BlockWorker<AnalysersInit, TruePeakResults, AnalyserResults>;
+  truePeakWorker: BlockWorker<{ sampleRate: number; channels: number }, null, TruePeakResults>;
 }
 
 async function measureWith(
   file: string,
   options: MeasureOptions,
-  truePeak: ParallelTruePeak,
+  workers: Workers | null,
 ): Promise<FileMeasurement> {
-  // Every analyser is done with a block before the next one is read: reuse the arrays.
+  // Every consumer is done with a block (or has its own copy) before the next one is read.
   const stream = decode(file, { probe: options.probe, signal: options.signal, reuseBlocks: true });
   const format = await stream.open();
   const probe = format.probe;
-  truePeak.init(format.sampleRate, format.channels);
-  const meter = new LoudnessMeter({
+  const init: AnalysersInit = {
     sampleRate: format.sampleRate,
     channels: format.channels,
-    series: options.series,
-    truePeak,
-  });
-  const qc = new QcAnalyzer({
-    sampleRate: format.sampleRate,
-    channels: format.channels,
-    meter,
+    series: options.series ?? false,
+    measures: options.measures ?? ALL_MEASURES,
+    bpmRange: options.bpmRange,
     declaredBitDepth: containerBits(probe),
-  });
-  const wanted = new Set(options.measures ?? ALL_MEASURES);
-  const rhythm = wanted.has('rhythm')
-    ? new RhythmAnalyzer({ sampleRate: format.sampleRate, bpmRange: options.bpmRange })
-    : null;
-  const keys = wanted.has('key') ? new KeyAnalyzer({ sampleRate: format.sampleRate }) : null;
+  };
   const expected =
     probe.declaredFrames ??
     (probe.audio.durationSeconds ? probe.audio.durationSeconds * format.sampleRate : null);
   let frames = 0;
-  for await (const block of stream) {
-    meter.process(block.channels);
-    qc.process(block.channels);
-    rhythm?.process(block.channels);
-    keys?.process(block.channels);
-    await truePeak.throttle();
-    frames += block.frames;
-    if (options.onProgress && expected) options.onProgress(Math.min(1, frames / expected));
+  let results: AnalyserResults;
+  if (workers) {
+    workers.analysersWorker.init(init);
+    workers.truePeakWorker.init({ sampleRate: format.sampleRate, channels: format.channels });
+    for await (const block of stream) {
+      workers.analysersWorker.post(block.channels);
+      workers.truePeakWorker.post(block.channels);
+      await workers.analysersWorker.throttle();
+      await workers.truePeakWorker.throttle();
+      frames += block.frames;
+      if (options.onProgress && expected) options.onProgress(Math.min(1, frames / expected));
+    }
+    const truePeak = await workers.truePeakWorker.finish(null);
+    results = await workers.analysersWorker.finish(truePeak);
+  } else {
+    const analysers = new Analysers(
+      init,
+      new TruePeakMeter({ sampleRate: format.sampleRate, channels: format.channels }),
+    );
+    for await (const block of stream) {
+      analysers.process(block.channels);
+      frames += block.frames;
+      if (options.onProgress && expected) options.onProgress(Math.min(1, frames / expected));
+    }
+    results = analysers.results();
   }
   const report = stream.report as DecodeReport;
-  await truePeak.finish();
-  const loudness = meter.result();
-  const figures = qc.result();
+  const loudness = results.loudness;
+  const figures = results.figures;
   const findings = qcFindings(figures);
   const status = findings.reduce<QcSeverity>(
     (worst, f) => (SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[worst] ? f.severity : worst),
     'pass',
   );
   const a = probe.audio;
-  const r = rhythm?.result();
-  const k = keys?.result();
+  const r = results.rhythm;
+  const k = results.key;
   return {
     file,
     format: {

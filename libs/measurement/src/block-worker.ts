@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+
+/** Blocks posted and not yet processed, at most: memory stays bounded when a worker lags. */
+const MAX_IN_FLIGHT = 6;
+
+/**
+ * The main-thread end of a worker that consumes audio blocks: `init`, then `block`s (each
+ * acknowledged, for flow control), then `finish` which answers with the result. The worker
+ * module is compiled JavaScript; where it is missing (TypeScript sources under jest) `available`
+ * is false and the caller computes in its own thread.
+ */
+export class BlockWorker<TInit, TFinish, TResult> {
+  private worker: Worker | null = null;
+  private inFlight = 0;
+  private waiters: Array<() => void> = [];
+  private result: { value: TResult } | null = null;
+  private failure: Error | null = null;
+
+  constructor(file: string) {
+    if (!existsSync(file)) return;
+    this.worker = new Worker(file);
+    this.worker.on('message', (m: { type: 'ack' } | { type: 'result'; result: TResult }) => {
+      if (m.type === 'ack') this.inFlight--;
+      else this.result = { value: m.result };
+      this.wake();
+    });
+    this.worker.on('error', (e: Error) => {
+      this.failure = e;
+      this.wake();
+    });
+  }
+
+  get available(): boolean {
+    return this.worker !== null;
+  }
+
+  init(data: TInit): void {
+    this.worker!.postMessage({ type: 'init', data });
+  }
+
+  /** Hands the worker its own copy of a block (the copy's memory moves, it is not copied again). */
+  post(block: readonly Float32Array[]): void {
+    const channels = block.map((c) => c.slice());
+    this.inFlight++;
+    this.worker!.postMessage(
+      { type: 'block', channels },
+      channels.map((c) => c.buffer),
+    );
+  }
+
+  async throttle(): Promise<void> {
+    while (this.inFlight > MAX_IN_FLIGHT && !this.failure) await this.wait();
+    if (this.failure) throw this.failure;
+  }
+
+  async finish(arg: TFinish): Promise<TResult> {
+    this.worker!.postMessage({ type: 'finish', arg });
+    while (!this.result && !this.failure) await this.wait();
+    if (this.failure) throw this.failure;
+    return this.result!.value;
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    await w?.terminate();
+  }
+
+  private wait(): Promise<void> {
+    return new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+}

@@ -1,0 +1,33 @@
+import { parentPort } from 'node:worker_threads';
+
+/** The worker end of BlockWorker: wires a consumer of blocks to the message protocol. */
+export function serveBlockWorker<TInit, TFinish, TResult>(
+  make: (init: TInit) => {
+    process(block: Float32Array[]): void;
+    finish(arg: TFinish): TResult;
+  },
+): void {
+  let consumer: ReturnType<typeof make> | null = null;
+  parentPort?.on(
+    'message',
+    (
+      m:
+        | { type: 'init'; data: TInit }
+        | { type: 'block'; channels: Float32Array[] }
+        | { type: 'finish'; arg: TFinish },
+    ) => {
+      switch (m.type) {
+        case 'init':
+          consumer = make(m.data);
+          break;
+        case 'block':
+          consumer!.process(m.channels);
+          parentPort!.postMessage({ type: 'ack' });
+          break;
+        case 'finish':
+          parentPort!.postMessage({ type: 'result', result: consumer!.finish(m.arg) });
+          break;
+      }
+    },
+  );
+}
