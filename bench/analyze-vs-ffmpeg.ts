@@ -10,9 +10,9 @@ import { benchDir, median, programme, round, timeProcess } from './bench-utils';
 
 const SECONDS = 210;
 
-async function peakRss(file: string): Promise<{ maxRssMb: number; seconds: number }> {
+async function peakRss(file: string, measures: string[]): Promise<{ maxRssMb: number; seconds: number }> {
   // A fresh process measuring the file, reporting its own peak resident set (getrusage).
-  const script = `require(${JSON.stringify(join(repoRoot(), 'dist/libs/measurement/src/index.js'))}).measureFile(process.argv[1]).then(() => console.log(process.resourceUsage().maxRSS))`;
+  const script = `require(${JSON.stringify(join(repoRoot(), 'dist/libs/measurement/src/index.js'))}).measureFile(process.argv[1], { measures: ${JSON.stringify(measures)} }).then(() => console.log(process.resourceUsage().maxRSS))`;
   const r = await timeProcess(process.execPath, ['-e', script, file]);
   return { maxRssMb: round(Number(r.stdout.trim()) / 1024, 1), seconds: round(r.seconds, 2) };
 }
@@ -77,9 +77,16 @@ export async function analyzeVsFfmpeg(options: {
   }
   const short = programme(SECONDS, 96000, false);
   const long = programme(options.longMinutes * 60, 96000, false);
+  // analyze's own pass (loudness, true peak, QC), then the whole measurement (with tempo and key).
   out.peakRss = {
-    [`${SECONDS}s-96k`]: await peakRss(short),
-    [`${options.longMinutes}min-96k`]: await peakRss(long),
+    loudnessAndQc: {
+      [`${SECONDS}s-96k`]: await peakRss(short, ['loudness']),
+      [`${options.longMinutes}min-96k`]: await peakRss(long, ['loudness']),
+    },
+    withRhythmAndKey: {
+      [`${SECONDS}s-96k`]: await peakRss(short, ['loudness', 'rhythm', 'key']),
+      [`${options.longMinutes}min-96k`]: await peakRss(long, ['loudness', 'rhythm', 'key']),
+    },
   };
   return out;
 }

@@ -15,16 +15,23 @@ export class BlockWorker<TInit, TFinish, TResult> {
   private inFlight = 0;
   private waiters: Array<() => void> = [];
   private result: { value: TResult } | null = null;
+  /** Block buffers the worker handed back: reused, so a pass allocates a few blocks, whatever its length. */
+  private readonly pool: Float32Array[][] = [];
   private failure: Error | null = null;
 
   constructor(file: string) {
     if (!existsSync(file)) return;
     this.worker = new Worker(file);
-    this.worker.on('message', (m: { type: 'ack' } | { type: 'result'; result: TResult }) => {
-      if (m.type === 'ack') this.inFlight--;
-      else this.result = { value: m.result };
-      this.wake();
-    });
+    this.worker.on(
+      'message',
+      (m: { type: 'ack'; channels: Float32Array[] } | { type: 'result'; result: TResult }) => {
+        if (m.type === 'ack') {
+          this.inFlight--;
+          this.pool.push(m.channels.map((c) => new Float32Array(c.buffer)));
+        } else this.result = { value: m.result };
+        this.wake();
+      },
+    );
     this.worker.on('error', (e: Error) => {
       this.failure = e;
       this.wake();
@@ -39,13 +46,25 @@ export class BlockWorker<TInit, TFinish, TResult> {
     this.worker!.postMessage({ type: 'init', data });
   }
 
-  /** Hands the worker its own copy of a block (the copy's memory moves, it is not copied again). */
+  /**
+   * Hands the worker its own copy of a block. The copy's memory moves to the worker (it is not
+   * copied again) and comes back with the acknowledgement, to carry a later block.
+   */
   post(block: readonly Float32Array[]): void {
-    const channels = block.map((c) => c.slice());
+    const frames = block[0]?.length ?? 0;
+    const recycled = this.pool.pop();
+    const channels = block.map((c, i) => {
+      const buffer =
+        recycled && recycled[i] && recycled[i].length >= frames
+          ? recycled[i]
+          : new Float32Array(Math.max(frames, 1));
+      buffer.set(c);
+      return buffer.length === frames ? buffer : buffer.subarray(0, frames);
+    });
     this.inFlight++;
     this.worker!.postMessage(
       { type: 'block', channels },
-      channels.map((c) => c.buffer),
+      channels.map((c) => c.buffer as ArrayBuffer),
     );
   }
 

@@ -22,7 +22,11 @@ export function serveBlockWorker<TInit, TFinish, TResult>(
           break;
         case 'block':
           consumer!.process(m.channels);
-          parentPort!.postMessage({ type: 'ack' });
+          // The buffers go back to the main thread, which reuses them for later blocks.
+          parentPort!.postMessage(
+            { type: 'ack', channels: m.channels },
+            m.channels.map((c) => c.buffer as ArrayBuffer),
+          );
           break;
         case 'finish':
           parentPort!.postMessage({ type: 'result', result: consumer!.finish(m.arg) });
