@@ -26,6 +26,9 @@ import { render, type RenderResult } from './render';
 import type { LoudnessFigures, MasterReport, RenderPassFigures } from './report';
 import { readSpool, removeSpool, SpoolWriter } from './spool';
 
+/** Tonal-balance bounds when matching a reference (TONAL_BALANCE_DEFAULTS otherwise: +-4 dB, 0.5 octave). */
+const REFERENCE_EQ = Object.freeze({ maxGain: 10, smoothingOctaves: 0.33 });
+
 export interface MasterTrackOptions {
   readonly input: string;
   readonly output: string;
@@ -153,7 +156,9 @@ export async function prepareTrack(o: MasterTrackOptions): Promise<PreparedTrack
 
   let eq: TonalBalanceDesign | null = null;
   if (eqTarget && analysis) {
-    eq = designTonalBalance(eqTarget, analysis.bandsDb, inputRate);
+    // Matching a reference asks for a closer fit than leaning toward a house curve: a wider bound
+    // and less smoothing (still a smooth, bounded EQ, never a per-bin copy of the reference).
+    eq = designTonalBalance(eqTarget, analysis.bandsDb, inputRate, reference ? REFERENCE_EQ : {});
     decisions.push(
       eq.sections.length > 0
         ? `tonal balance toward the ${reference ? 'reference' : `'${p.eq.mode === 'curve' ? p.eq.curve : 'custom'}' curve`}: ${eq.sections.length} sections, at most ${f2(eq.maxAbsDb)} dB`
