@@ -12,16 +12,24 @@ import { LOUDNESS_MAX_SAMPLE_RATE, LOUDNESS_MIN_SAMPLE_RATE } from './k-weightin
  * fall on the waveform, as the Recommendation intends.
  *
  * Speed: the 16 taps are unrolled, phases p and L-p are computed together from the filter's
- * symmetry, and whole runs of SUB_BLOCK output positions are skipped when max|x| over their
- * input window times the largest phase L1 norm cannot exceed the running maximum (nor the over
- * threshold): the skip is exact, not an approximation.
+ * symmetry, and output positions are only evaluated where an exact bound says they could exceed
+ * the running maximum or the over threshold (see skipBounds): the skip is exact, not an
+ * approximation, and the readings are bit-identical to evaluating every position.
  */
 export const TRUE_PEAK_TAPS_PER_PHASE = 16;
 export const TRUE_PEAK_KAISER_BETA = 5;
 
 const T = TRUE_PEAK_TAPS_PER_PHASE;
 const HALF = T / 2;
+/** Output positions per run of the over counter (and of the coarse skip test). */
 const SUB_BLOCK = 32;
+/** Samples per min/max chunk, and output positions per run of the range-bound skip test. */
+const CHUNK = 16;
+/** Centre taps whose contribution the per-position bound evaluates exactly (x[m-1] .. x[m+2]). */
+const CENTRE_FIRST = HALF - 2;
+const CENTRE_LAST = HALF + 1;
+/** Relative slack of the skip tests: far above the rounding of a 16-tap sum, far below any reading. */
+const SKIP_SLACK = 1e-12;
 
 /**
  * Oversampling factor per BS.1770-5 Annex 2 as libebur128 applies it: 4x below 96 kHz (192 kHz
@@ -229,6 +237,241 @@ function foldPhases(it: TruePeakInterpolator): { pairs: Float64Array; mid: Float
   return { pairs, mid };
 }
 
+/**
+ * Constants of the exact per-position skip bound. Every phase has unity gain at DC (sum_j c_j = 1),
+ * so with its centre taps (CENTRE_FIRST..CENTRE_LAST) evaluated exactly as cc, a phase's output
+ * over a window whose samples lie in [lo, hi] lies in [cc + pos*lo - neg*hi, cc + pos*hi - neg*lo],
+ * pos and neg being the sums of its remaining positive and negative taps. Phases p and L-p are
+ * mirror images and share pos and neg; their centre parts are E +- O in the folded form.
+ */
+interface SkipBounds {
+  /** The pair's folded centre coefficients e_(H-2), e_(H-1), o_(H-2), o_(H-1) (or empty). */
+  readonly pair: Float64Array;
+  readonly pairPos: number;
+  readonly pairNeg: number;
+  /** The symmetric phase's folded centre coefficients e_(H-2), e_(H-1) (or empty). */
+  readonly mid: Float64Array;
+  readonly midPos: number;
+  readonly midNeg: number;
+}
+
+function restSums(c: Float64Array, o: number): [number, number] {
+  let pos = 0;
+  let neg = 0;
+  for (let j = 0; j < T; j++) {
+    if (j >= CENTRE_FIRST && j <= CENTRE_LAST) continue;
+    const v = c[o + j];
+    if (v > 0) pos += v;
+    else neg -= v;
+  }
+  return [pos, neg];
+}
+
+function skipBounds(it: TruePeakInterpolator, pairs: Float64Array, mid: Float64Array): SkipBounds {
+  const c = it.coefficients;
+  let pair = new Float64Array(0);
+  let pairPos = 0;
+  let pairNeg = 0;
+  if (pairs.length === T) {
+    const [p1, n1] = restSums(c, 0);
+    const [p2, n2] = restSums(c, (it.factor - 2) * T);
+    pairPos = Math.max(p1, p2);
+    pairNeg = Math.max(n1, n2);
+    pair = Float64Array.of(pairs[HALF - 2], pairs[HALF - 1], pairs[T - 2], pairs[T - 1]);
+  }
+  let midC = new Float64Array(0);
+  let midPos = 0;
+  let midNeg = 0;
+  if (mid.length === HALF) {
+    [midPos, midNeg] = restSums(c, (it.factor / 2 - 1) * T);
+    midC = Float64Array.of(mid[HALF - 2], mid[HALF - 1]);
+  }
+  return { pair, pairPos, pairNeg, mid: midC, midPos, midNeg };
+}
+
+// Order-preserving int32 keys of float32 values, for branch-free per-chunk minima and maxima:
+// key = bits ^ ((bits >> 31) & 0x7fffffff) orders as the floats do (NaN aside); keys are kept
+// halved (key >> 1) so that differences fit in int32, and widened outwards when read back
+// (2k + 1 for a maximum, 2k for a minimum), which bounds the true extreme within one float32 ulp.
+const CV_F = new Float32Array(1);
+const CV_I = new Int32Array(CV_F.buffer);
+const ABS_MASK = 0x7fffffff;
+/** Float32 bits above this (absolute value) are NaN. */
+const INF_BITS = 0x7f800000;
+
+function halfKey(v: number): number {
+  CV_F[0] = v;
+  const b = CV_I[0];
+  return (b ^ ((b >> 31) & ABS_MASK)) >> 1;
+}
+
+function keyValue(key: number): number {
+  CV_I[0] = key ^ ((key >> 31) & ABS_MASK);
+  return CV_F[0];
+}
+
+const POS_INF = Infinity;
+const NEG_INF = -Infinity;
+const EMPTY_HI = halfKey(NEG_INF);
+const EMPTY_LO = halfKey(POS_INF);
+
+/**
+ * Largest y^2 over the output positions [from, to) of `buf` that could exceed `limit`, for
+ * factor 4 (one mirrored pair plus the symmetric phase) or 2 (the symmetric phase alone, `pairs`
+ * empty). Two exact tests skip positions whose every phase is provably <= limit:
+ * 1. per CHUNK positions, from the window's sample range [lo, hi] (chunk keys `hiK`/`loK` from
+ *    `chunk0` on): |y| <= |hi + lo|/2 + L1 (hi - lo)/2 (unity DC gain; tight on low-frequency
+ *    content, unlike L1 max|x|);
+ * 2. per position, the centre taps exactly plus the range bound of the other taps (SkipBounds).
+ * Both carry SKIP_SLACK * max|x| of absolute slack (above the rounding of either side) and test
+ * against limit (1 - 1e-9), so a skipped value is strictly below the running maximum and the
+ * over threshold. The rest is evaluated with interpolatedMax's arithmetic, so the maximum over
+ * the positions that matter is bit-identical.
+ */
+function boundedMaxSquare(
+  buf: Float64Array,
+  from: number,
+  to: number,
+  hiK: Int32Array,
+  loK: Int32Array,
+  chunk0: number,
+  limit: number,
+  l1: number,
+  pairs: Float64Array,
+  mid: Float64Array,
+  sb: SkipBounds,
+): number {
+  const hasPair = pairs.length === T;
+  const lim = limit * (1 - 1e-9);
+  let mq = 0;
+  // Exact coefficients (used only where the bounds fail).
+  const e0 = hasPair ? pairs[0] : 0;
+  const e1 = hasPair ? pairs[1] : 0;
+  const e2 = hasPair ? pairs[2] : 0;
+  const e3 = hasPair ? pairs[3] : 0;
+  const e4 = hasPair ? pairs[4] : 0;
+  const e5 = hasPair ? pairs[5] : 0;
+  const e6 = hasPair ? pairs[6] : 0;
+  const e7 = hasPair ? pairs[7] : 0;
+  const o0 = hasPair ? pairs[8] : 0;
+  const o1 = hasPair ? pairs[9] : 0;
+  const o2 = hasPair ? pairs[10] : 0;
+  const o3 = hasPair ? pairs[11] : 0;
+  const o4 = hasPair ? pairs[12] : 0;
+  const o5 = hasPair ? pairs[13] : 0;
+  const o6 = hasPair ? pairs[14] : 0;
+  const o7 = hasPair ? pairs[15] : 0;
+  const m0 = mid[0];
+  const m1 = mid[1];
+  const m2 = mid[2];
+  const m3 = mid[3];
+  const m4 = mid[4];
+  const m5 = mid[5];
+  const m6 = mid[6];
+  const m7 = mid[7];
+  // Centre coefficients of the bound.
+  const pe6 = hasPair ? sb.pair[0] : 0;
+  const pe7 = hasPair ? sb.pair[1] : 0;
+  const po6 = hasPair ? sb.pair[2] : 0;
+  const po7 = hasPair ? sb.pair[3] : 0;
+  const me6 = sb.mid[0];
+  const me7 = sb.mid[1];
+  const pp = sb.pairPos;
+  const pn = sb.pairNeg;
+  const mp = sb.midPos;
+  const mn = sb.midNeg;
+  for (let q = chunk0, f = from; f < to; q++, f += CHUNK) {
+    const e = f + CHUNK < to ? f + CHUNK : to;
+    const start = f - HALF + 1;
+    const end = e - HALF + 1;
+    // Sample range of the window (chunks q and q + 1), widened to float32 neighbours.
+    const hi = keyValue(((hiK[q] > hiK[q + 1] ? hiK[q] : hiK[q + 1]) << 1) | 1);
+    const lo = keyValue((loK[q] < loK[q + 1] ? loK[q] : loK[q + 1]) << 1);
+    const slack = SKIP_SLACK * (hi > -lo ? hi : -lo);
+    const c = (hi + lo) * 0.5;
+    const bound = (c < 0 ? -c : c) + l1 * (hi - lo) * 0.5 + slack;
+    if (bound <= lim) continue;
+    // Phase outputs must lie in [B, A] around their centre parts to be skipped (NaN fails).
+    const a2 = lim - slack - (mp * hi - mn * lo);
+    const b2 = slack - lim - (mp * lo - mn * hi);
+    if (hasPair) {
+      const a1 = lim - slack - (pp * hi - pn * lo);
+      const b1 = slack - lim - (pp * lo - pn * hi);
+      for (let i = start; i < end; i++) {
+        const x6 = buf[i + 6];
+        const x7 = buf[i + 7];
+        const x8 = buf[i + 8];
+        const x9 = buf[i + 9];
+        const s6 = x6 + x9;
+        const s7 = x7 + x8;
+        const ce = pe6 * s6 + pe7 * s7;
+        const co = po6 * (x6 - x9) + po7 * (x7 - x8);
+        const cm = me6 * s6 + me7 * s7;
+        const u = ce + co;
+        const v = ce - co;
+        if (u <= a1 && v <= a1 && u >= b1 && v >= b1 && cm <= a2 && cm >= b2) continue;
+        // Exact, with interpolatedMax's arithmetic.
+        const a0 = buf[i];
+        const b0 = buf[i + 15];
+        const a1x = buf[i + 1];
+        const b1x = buf[i + 14];
+        const a2x = buf[i + 2];
+        const b2x = buf[i + 13];
+        const a3 = buf[i + 3];
+        const b3 = buf[i + 12];
+        const a4 = buf[i + 4];
+        const b4 = buf[i + 11];
+        const a5 = buf[i + 5];
+        const b5 = buf[i + 10];
+        const a6 = x6;
+        const b6 = x9;
+        const a7 = x7;
+        const b7 = x8;
+        const ee =
+          e0 * (a0 + b0) +
+          e1 * (a1x + b1x) +
+          (e2 * (a2x + b2x) + e3 * (a3 + b3)) +
+          (e4 * (a4 + b4) + e5 * (a5 + b5) + (e6 * (a6 + b6) + e7 * (a7 + b7)));
+        const dd =
+          o0 * (a0 - b0) +
+          o1 * (a1x - b1x) +
+          (o2 * (a2x - b2x) + o3 * (a3 - b3)) +
+          (o4 * (a4 - b4) + o5 * (a5 - b5) + (o6 * (a6 - b6) + o7 * (a7 - b7)));
+        const y1 = ee + dd;
+        const y2 = ee - dd;
+        const q1 = y1 * y1;
+        const q2 = y2 * y2;
+        if (q1 > mq) mq = q1;
+        if (q2 > mq) mq = q2;
+        const y =
+          m0 * (a0 + b0) +
+          m1 * (a1x + b1x) +
+          (m2 * (a2x + b2x) + m3 * (a3 + b3)) +
+          (m4 * (a4 + b4) + m5 * (a5 + b5) + (m6 * (a6 + b6) + m7 * (a7 + b7)));
+        const q3 = y * y;
+        if (q3 > mq) mq = q3;
+      }
+    } else {
+      for (let i = start; i < end; i++) {
+        const s6 = buf[i + 6] + buf[i + 9];
+        const s7 = buf[i + 7] + buf[i + 8];
+        const cm = me6 * s6 + me7 * s7;
+        if (cm <= a2 && cm >= b2) continue;
+        const y =
+          m0 * (buf[i] + buf[i + 15]) +
+          m1 * (buf[i + 1] + buf[i + 14]) +
+          (m2 * (buf[i + 2] + buf[i + 13]) + m3 * (buf[i + 3] + buf[i + 12])) +
+          (m4 * (buf[i + 4] + buf[i + 11]) +
+            m5 * (buf[i + 5] + buf[i + 10]) +
+            (m6 * (buf[i + 6] + buf[i + 9]) + m7 * (buf[i + 7] + buf[i + 8])));
+        const q3 = y * y;
+        if (q3 > mq) mq = q3;
+      }
+    }
+  }
+  return mq;
+}
+
 /** Per-channel run state of the over counter. */
 interface OverState {
   inRun: boolean;
@@ -316,6 +559,10 @@ export class TruePeakMeter {
   private readonly overs: OverState[];
   private buf = new Float64Array(0);
   private chunkMax = new Float64Array(0);
+  private chunkHi = new Int32Array(0);
+  private chunkLo = new Int32Array(0);
+  /** Bounds of the skipping kernel (factors 2 and 4), or null for the plain kernel. */
+  private readonly skip: SkipBounds | null;
   private readonly scratch: Float64Array;
   private readonly pairs: Float64Array;
   private readonly mid: Float64Array;
@@ -339,6 +586,10 @@ export class TruePeakMeter {
     const folded = foldPhases(this.interpolator);
     this.pairs = folded.pairs;
     this.mid = folded.mid;
+    this.skip =
+      this.mid.length === HALF && (this.pairs.length === 0 || this.pairs.length === T)
+        ? skipBounds(this.interpolator, this.pairs, this.mid)
+        : null;
   }
 
   /** Feeds one planar block (one Float32Array per channel, all the same length). */
@@ -354,30 +605,73 @@ export class TruePeakMeter {
     const len = T - 1 + n;
     if (this.buf.length < len) {
       this.buf = new Float64Array(len + (len >> 2));
-      this.chunkMax = new Float64Array(Math.ceil(this.buf.length / SUB_BLOCK) + 1);
+      const chunks = Math.ceil(this.buf.length / CHUNK) + 4;
+      this.chunkMax = new Float64Array(chunks);
+      this.chunkHi = new Int32Array(chunks);
+      this.chunkLo = new Int32Array(chunks);
     }
     const buf = this.buf;
     const hist = this.history[ch];
     buf.set(hist, 0);
-    for (let i = 0; i < n; i++) buf[T - 1 + i] = x[i];
+    buf.set(x, T - 1);
     hist.set(buf.subarray(len - (T - 1), len));
 
-    // Per-chunk max |x|: gives the sample peak and the skip bound.
-    const cm = this.chunkMax;
-    const chunks = Math.ceil(len / SUB_BLOCK);
+    // Per CHUNK samples: max |x| (exact; NaN ignored), which gives the sample peak and the
+    // coarse skip bound, and the sample range as halved keys for the finer bounds. Chunk 0 holds
+    // the history, and chunks with NaN take the float path; the rest run branch-free on the bits.
+    const am = this.chunkMax;
+    const hiK = this.chunkHi;
+    const loK = this.chunkLo;
+    const bits = new Int32Array(x.buffer, x.byteOffset, n);
+    const chunks = Math.ceil(len / CHUNK);
     let sp = this.samplePeak[ch];
-    for (let k = 0, s = 0; k < chunks; k++, s += SUB_BLOCK) {
-      const e = s + SUB_BLOCK < len ? s + SUB_BLOCK : len;
-      let m = 0;
-      for (let i = s; i < e; i++) {
-        const q = buf[i] * buf[i];
-        if (q > m) m = q;
+    for (let k = 0, s = 0; k < chunks; k++, s += CHUNK) {
+      const e = s + CHUNK < len ? s + CHUNK : len;
+      let a = 0;
+      let h = EMPTY_HI;
+      let l = EMPTY_LO;
+      if (k > 0) {
+        for (let i = s - (T - 1), last = e - (T - 1); i < last; i++) {
+          const b = bits[i];
+          const key = (b ^ ((b >> 31) & ABS_MASK)) >> 1;
+          const dh = (key - h) | 0;
+          h = (h + (dh & ~(dh >> 31))) | 0;
+          const dl = (key - l) | 0;
+          l = (l + (dl & (dl >> 31))) | 0;
+          const v = b & ABS_MASK;
+          const da = (v - a) | 0;
+          a = (a + (da & ~(da >> 31))) | 0;
+        }
       }
-      m = Math.sqrt(m);
-      cm[k] = m;
+      let m: number;
+      if (k === 0 || a > INF_BITS) {
+        let mq = 0;
+        let hf = NEG_INF;
+        let lf = POS_INF;
+        for (let i = s; i < e; i++) {
+          const v = buf[i];
+          const q = v * v;
+          if (q > mq) mq = q;
+          if (v > hf) hf = v;
+          if (v < lf) lf = v;
+        }
+        m = Math.sqrt(mq);
+        h = halfKey(hf);
+        l = halfKey(lf);
+      } else {
+        CV_I[0] = a;
+        m = CV_F[0];
+      }
+      am[k] = m;
+      hiK[k] = h;
+      loK[k] = l;
       if (m > sp) sp = m;
     }
-    cm[chunks] = 0;
+    for (let k = chunks; k < chunks + 4; k++) {
+      am[k] = 0;
+      hiK[k] = EMPTY_HI;
+      loK[k] = EMPTY_LO;
+    }
     this.samplePeak[ch] = sp;
 
     const { coefficients, factor, maxPhaseL1 } = this.interpolator;
@@ -386,18 +680,38 @@ export class TruePeakMeter {
     if (phases > 0) {
       const overThr = this.overThreshold;
       const state = this.overs[ch];
-      // Centre positions (buffer indices) HALF-1 .. HALF-1+n; run k needs chunks k and k+1.
-      for (let k = 0; k * SUB_BLOCK < n; k++) {
+      const skip = this.skip;
+      // Centre positions (buffer indices) HALF-1 .. HALF-1+n; run k needs the samples of
+      // SUB_BLOCK-chunks k and k+1, which are CHUNK-chunks 2k .. 2k+3.
+      for (let k = 0, q = 0; k * SUB_BLOCK < n; k++, q += 2) {
         const from = HALF - 1 + k * SUB_BLOCK;
         const to = from + SUB_BLOCK < HALF - 1 + n ? from + SUB_BLOCK : HALF - 1 + n;
-        const bound = (cm[k] > cm[k + 1] ? cm[k] : cm[k + 1]) * maxPhaseL1;
+        const cmA = am[q] > am[q + 1] ? am[q] : am[q + 1];
+        const cmB = am[q + 2] > am[q + 3] ? am[q + 2] : am[q + 3];
+        const bound = (cmA > cmB ? cmA : cmB) * maxPhaseL1;
         if (bound <= tp && bound <= overThr) {
           state.inRun = false;
           continue;
         }
-        const m = interpolatedMax(buf, from, to, this.pairs, this.mid);
+        const m = skip
+          ? Math.sqrt(
+              boundedMaxSquare(
+                buf,
+                from,
+                to,
+                hiK,
+                loK,
+                q,
+                tp < overThr ? tp : overThr,
+                maxPhaseL1,
+                this.pairs,
+                this.mid,
+                skip,
+              ),
+            )
+          : interpolatedMax(buf, from, to, this.pairs, this.mid);
         if (m > tp) tp = m;
-        if (m > overThr || cm[k] > overThr || cm[k + 1] > overThr) {
+        if (m > overThr || cmA > overThr || cmB > overThr) {
           countOvers(buf, from, to, coefficients, phases, overThr, state, this.scratch);
         } else {
           state.inRun = false;

@@ -119,6 +119,33 @@ export const QC_STEREO_IDENTITY_DB: Decibels = 50;
 export const QC_STEREO_RATIO_LIMIT_DB: Decibels = 200;
 
 const SCALE_24 = 8388608; // 2^23: 24-bit PCM maps to integers
+/** Adding and subtracting 1.5 * 2^52 rounds any |t| < 2^51 to an integer: t is one iff unchanged. */
+const ROUND_MAGIC = 6755399441055744;
+/** Returned by gridSample for a finite sample off the 24-bit grid. */
+const OFF_GRID = 0.5;
+/**
+ * GRID_SCALE[z] = 2^(23 - z): with z the lowest bit set in the OR of the 24-bit integers seen so
+ * far (32 before any), a sample below full scale leaves that lowest bit unchanged iff v * 2^(23-z)
+ * is an integer, so only samples failing that cheap test need the exact one (gridSample).
+ */
+const GRID_SCALE = Float64Array.from({ length: 33 }, (_, z) => 2 ** (23 - z));
+
+/**
+ * The bit-usage test of one sample, as the lowest-bit figure defines it: the new OR of the
+ * 24-bit integers for a sample on the grid, OFF_GRID for a finite one off it, `or` unchanged
+ * for a non-finite one.
+ */
+function gridSample(v: number, or: number): number {
+  const t = v * SCALE_24;
+  const ti = t | 0;
+  if (ti !== t) return v - v === 0 ? OFF_GRID : or;
+  return or | ti;
+}
+
+/** Index into GRID_SCALE for an OR of 24-bit integers (32 for none). */
+function lowestBit(or: number): number {
+  return or === 0 ? 32 : 31 - Math.clz32(or & -or);
+}
 
 /**
  * Streaming QC analyzer: feed it the same planar blocks as the LoudnessMeter (process), read
@@ -225,14 +252,22 @@ export class QcAnalyzer {
     }
     if (n === 0) return;
     if (this.ownsMeter) this.meter.process(block);
-    for (let c = 0; c < this.channels; c++) this.channelPass(c, block[c], n);
-    if (this.channels === 2) this.stereoPass(block[0], block[1], n);
-    else this.zeroPass(block, n);
+    if (this.channels === 2) {
+      this.stereoPass(block[0], block[1], n);
+    } else {
+      for (let c = 0; c < this.channels; c++) this.channelPass(c, block[c], n);
+      this.zeroPass(block, n);
+    }
+    for (let c = 0; c < this.channels; c++) this.loudExtent(block[c], n);
     this.bandwidth.process(block, n);
     this.frames += n;
   }
 
-  /** DC, clipped runs, bit usage, non-finite samples and the loud extent of one channel. */
+  /**
+   * DC, clipped runs, bit usage and non-finite samples of one channel (channel counts other
+   * than two). The grid test stops once a sample off the 24-bit grid has been seen (the bit
+   * depth is then 32 whatever follows); non-finite samples show as a non-finite block sum.
+   */
   private channelPass(c: number, x: Float32Array, n: number): void {
     const clip2 = this.clipLevel * this.clipLevel;
     const minRun = this.clipMinRun;
@@ -242,92 +277,217 @@ export class QcAnalyzer {
     let sum = 0;
     let or = this.bitsOr;
     let fine = this.bitsFine;
-    let nonFinite = 0;
+    let scale = GRID_SCALE[lowestBit(or)];
     for (let i = 0; i < n; i++) {
       const v = x[i];
+      const vv = v * v;
       sum += v;
-      if (v * v >= clip2) {
+      if (vv >= clip2) {
         run++;
-      } else if (run > 0) {
-        if (run >= minRun) {
-          runs++;
-          clipped += run;
+        if (!fine) {
+          const g = gridSample(v, or);
+          if (g === OFF_GRID) fine = true;
+          else if (g !== or) scale = GRID_SCALE[lowestBit((or = g))];
         }
-        run = 0;
-      }
-      const t = v * SCALE_24;
-      const ti = t | 0;
-      if (ti !== t) {
-        if (v - v !== 0) nonFinite++;
-        else fine = true;
       } else {
-        or |= ti;
+        if (run > 0) {
+          if (run >= minRun) {
+            runs++;
+            clipped += run;
+          }
+          run = 0;
+        }
+        if (!fine) {
+          const t = v * scale;
+          if (t + ROUND_MAGIC - ROUND_MAGIC !== t) {
+            const g = gridSample(v, or);
+            if (g === OFF_GRID) fine = true;
+            else if (g !== or) scale = GRID_SCALE[lowestBit((or = g))];
+          }
+        }
       }
     }
-    if (nonFinite === 0) this.dcSum[c] += sum;
-    else for (let i = 0; i < n; i++) if (x[i] - x[i] === 0) this.dcSum[c] += x[i];
+    this.finishDc(c, x, n, sum);
     this.clipRun[c] = run;
     this.clipRuns[c] = runs;
     this.clipSamples[c] = clipped;
     this.bitsOr = or;
     this.bitsFine = fine;
-    this.nonFinite += nonFinite;
+  }
 
-    // Leading / trailing silence: first and last sample above the threshold.
+  /** Adds a block's sum to the DC sum; with non-finite samples, counts them and sums the rest. */
+  private finishDc(c: number, x: Float32Array, n: number, sum: number): void {
+    if (sum - sum === 0) {
+      this.dcSum[c] += sum;
+      return;
+    }
+    let nonFinite = 0;
+    for (let i = 0; i < n; i++) {
+      if (x[i] - x[i] === 0) this.dcSum[c] += x[i];
+      else nonFinite++;
+    }
+    this.nonFinite += nonFinite;
+  }
+
+  /** Leading / trailing silence: first and last sample of the channel above the threshold. */
+  private loudExtent(x: Float32Array, n: number): void {
     const s2 = this.silenceLevel * this.silenceLevel;
-    if (this.firstLoud < 0 || this.firstLoud > this.frames) {
-      for (let i = 0; i < n; i++) {
+    const frames = this.frames;
+    if (this.firstLoud < 0 || this.firstLoud > frames) {
+      // Only samples before the earliest loud one found so far can move it.
+      const stop = this.firstLoud < 0 ? n : this.firstLoud - frames;
+      for (let i = 0; i < stop; i++) {
         if (x[i] * x[i] > s2) {
-          const at = this.frames + i;
-          if (this.firstLoud < 0 || at < this.firstLoud) this.firstLoud = at;
+          this.firstLoud = frames + i;
           break;
         }
       }
     }
-    for (let i = n - 1; i >= 0; i--) {
+    const floor = this.lastLoud - frames;
+    for (let i = n - 1; i > floor && i >= 0; i--) {
       if (x[i] * x[i] > s2) {
-        const at = this.frames + i;
-        if (at > this.lastLoud) this.lastLoud = at;
+        this.lastLoud = frames + i;
         break;
       }
     }
   }
 
-  /** Correlation windows, L/R sums and exact-zero runs, for two channels in one loop. */
+  /**
+   * Stereo: every per-sample figure of both channels in one loop (DC, clipped runs, bit usage,
+   * L/R sums per correlation hop, exact-zero runs). Each sum adds the same terms in the same
+   * order as channel-by-channel loops would (the L/R sums restart at every hop boundary and at
+   * the block start), so the figures are bit-identical.
+   */
   private stereoPass(l: Float32Array, r: Float32Array, n: number): void {
-    let i = 0;
+    const clip2 = this.clipLevel * this.clipLevel;
+    const minRun = this.clipMinRun;
+    const hop = this.hop;
+    const clipRun = this.clipRun;
+    const clipRuns = this.clipRuns;
+    const clipSamples = this.clipSamples;
+    let runL = clipRun[0];
+    let runsL = clipRuns[0];
+    let clippedL = clipSamples[0];
+    let runR = clipRun[1];
+    let runsR = clipRuns[1];
+    let clippedR = clipSamples[1];
+    let sumL = 0;
+    let sumR = 0;
+    let ll = 0;
+    let rr = 0;
+    let lr = 0;
+    let or = this.bitsOr;
+    let fine = this.bitsFine;
+    let scale = GRID_SCALE[lowestBit(or)];
     let zeroRun = this.zeroRun;
     let seen = this.seenNonZero;
-    while (i < n) {
-      const end = Math.min(n, i + (this.hop - this.hopFill));
-      let ll = 0;
-      let rr = 0;
-      let lr = 0;
-      for (let k = i; k < end; k++) {
-        const a = l[k];
-        const b = r[k];
-        ll += a * a;
-        rr += b * b;
-        lr += a * b;
-        if (a === 0 && b === 0) {
-          zeroRun++;
-        } else if (zeroRun > 0) {
-          if (seen) this.endZeroRun(this.frames + k, zeroRun);
-          zeroRun = 0;
-          seen = true;
-        } else {
-          seen = true;
+    // Frames before scanFrom are accounted for in `seen`; later ones, up to k, are non-zero.
+    let scanFrom = 0;
+    // The current hop segment is [segStart, hopEnd): it ends at the next hop boundary or at n.
+    let segStart = 0;
+    let hopEnd = hop - this.hopFill < n ? hop - this.hopFill : n;
+    // A zero run carried in ends at a non-zero first frame.
+    if (zeroRun > 0 && !(l[0] === 0 && r[0] === 0)) {
+      if (seen) this.endZeroRun(this.frames, zeroRun);
+      zeroRun = 0;
+      seen = true;
+    }
+    for (let k = 0; k < n; k++) {
+      if (k === hopEnd) {
+        this.flushHop(ll, rr, lr, k - segStart);
+        ll = 0;
+        rr = 0;
+        lr = 0;
+        segStart = k;
+        hopEnd = hop < n - k ? k + hop : n;
+      }
+      const a = l[k];
+      const b = r[k];
+      const aa = a * a;
+      const bb = b * b;
+      sumL += a;
+      sumR += b;
+      ll += aa;
+      rr += bb;
+      lr += a * b;
+      if (aa >= clip2) {
+        runL++;
+      } else if (runL > 0) {
+        if (runL >= minRun) {
+          runsL++;
+          clippedL += runL;
+        }
+        runL = 0;
+      }
+      if (bb >= clip2) {
+        runR++;
+      } else if (runR > 0) {
+        if (runR >= minRun) {
+          runsR++;
+          clippedR += runR;
+        }
+        runR = 0;
+      }
+      // Bit usage: the exact test only for samples that could change it (or are >= 256).
+      if (!fine) {
+        const ta = a * scale;
+        const tb = b * scale;
+        if (
+          ta + ROUND_MAGIC - ROUND_MAGIC !== ta ||
+          tb + ROUND_MAGIC - ROUND_MAGIC !== tb ||
+          aa + bb >= 65536
+        ) {
+          let g = gridSample(a, or);
+          if (g === OFF_GRID) fine = true;
+          else if (g !== or) scale = GRID_SCALE[lowestBit((or = g))];
+          g = gridSample(b, or);
+          if (g === OFF_GRID) fine = true;
+          else if (g !== or) scale = GRID_SCALE[lowestBit((or = g))];
         }
       }
-      this.hopLL += ll;
-      this.hopRR += rr;
-      this.hopLR += lr;
-      this.hopFill += end - i;
-      i = end;
-      if (this.hopFill === this.hop) this.endHop();
+      // Exact-zero frames (rare): take the whole run up to the hop end here; sums, clipped runs
+      // and bit usage do not change over zeros, so the frames skipped are fully accounted for.
+      if (aa + bb === 0) {
+        if (k > scanFrom) seen = true;
+        let j = k + 1;
+        while (j < hopEnd && l[j] === 0 && r[j] === 0) j++;
+        zeroRun += j - k;
+        if (j < n && !(l[j] === 0 && r[j] === 0)) {
+          if (seen) this.endZeroRun(this.frames + j, zeroRun);
+          zeroRun = 0;
+          seen = true;
+        }
+        scanFrom = j;
+        k = j - 1;
+      }
     }
+    if (scanFrom < n) seen = true;
+    this.flushHop(ll, rr, lr, n - segStart);
+    this.finishDc(0, l, n, sumL);
+    this.finishDc(1, r, n, sumR);
+    clipRun[0] = runL;
+    clipRuns[0] = runsL;
+    clipSamples[0] = clippedL;
+    clipRun[1] = runR;
+    clipRuns[1] = runsR;
+    clipSamples[1] = clippedR;
+    this.bitsOr = or;
+    this.bitsFine = fine;
     this.zeroRun = zeroRun;
     this.seenNonZero = seen;
+  }
+
+  /**
+   * Adds one hop segment's L/R sums (`frames` frames) to the current hop, closing it when full.
+   * One call site for both the in-block boundaries and the block end, so that the optimised
+   * stereo loop never meets a property access it has not seen (a deopt each time).
+   */
+  private flushHop(ll: number, rr: number, lr: number, frames: number): void {
+    this.hopLL += ll;
+    this.hopRR += rr;
+    this.hopLR += lr;
+    this.hopFill += frames;
+    if (this.hopFill === this.hop) this.endHop();
   }
 
   private endHop(): void {
