@@ -40,7 +40,7 @@ async function catchError(run: () => Promise<unknown>): Promise<AudioError> {
 
 describe('decode process lifecycle', () => {
   it('applies backpressure: ffmpeg waits while the consumer does not read', async () => {
-    const stream = decode(long, { blockFrames: 4096 });
+    const stream = decode(long, { blockFrames: 4096, direct: false });
     const it = stream[Symbol.asyncIterator]();
     await it.next();
     await sleep(400);
@@ -51,7 +51,7 @@ describe('decode process lifecycle', () => {
   });
 
   it('kills ffmpeg when the consumer breaks out of for-await', async () => {
-    const stream = decode(long, { blockFrames: 4096 });
+    const stream = decode(long, { blockFrames: 4096, direct: false });
     let pid: number | undefined;
     for await (const block of stream) {
       expect(block.frames).toBe(4096);
@@ -65,7 +65,7 @@ describe('decode process lifecycle', () => {
 
   it('kills ffmpeg and rejects with "aborted" when the signal fires mid-stream', async () => {
     const controller = new AbortController();
-    const stream = decode(long, { blockFrames: 4096, signal: controller.signal });
+    const stream = decode(long, { blockFrames: 4096, signal: controller.signal, direct: false });
     let blocks = 0;
     const error = await catchError(async () => {
       for await (const _ of stream) {
@@ -76,13 +76,27 @@ describe('decode process lifecycle', () => {
     expect(alive(stream.pid!)).toBe(false);
   });
 
+  it('rejects with "aborted" when the signal fires while a WAV is read directly', async () => {
+    const controller = new AbortController();
+    const stream = decode(long, { blockFrames: 4096, signal: controller.signal });
+    let blocks = 0;
+    const error = await catchError(async () => {
+      for await (const _ of stream) {
+        if (++blocks === 2) controller.abort(new Error('user cancelled'));
+      }
+    });
+    expect(error.code).toBe('aborted');
+    expect(blocks).toBe(2);
+    expect(stream.pid).toBeUndefined();
+  });
+
   it('rejects at once with "aborted" when the signal has already fired', async () => {
     const error = await catchError(() => decodeAll(short, { signal: AbortSignal.abort() }));
     expect(error.code).toBe('aborted');
   });
 
   it('kills a stalled ffmpeg ("timeout") when nothing arrives within stallTimeoutMs', async () => {
-    // A FIFO nobody writes to: ffmpeg blocks forever opening it.
+    // A FIFO nobody writes to: ffmpeg blocks forever opening it (a FIFO is never read directly).
     const fifo = join(tmp.dir, 'stalled.wav');
     execFileSync('mkfifo', [fifo]);
     const known = await probe(short);

@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 /**
  * Streaming decode: ffmpeg writes interleaved f32le to a pipe, we copy it into one staging block
  * and deinterleave into planar Float32Array blocks. Reading only when the consumer pulls is the
@@ -6,12 +5,15 @@ import type { Readable } from 'node:stream';
  * buffers whatever the duration. Leaving the loop early, aborting or a stall kills ffmpeg and
  * waits for it to be reaped.
  */
+import { stat } from 'node:fs/promises';
 import { endianness } from 'node:os';
+import type { Readable } from 'node:stream';
 import { resolve } from 'node:path';
 import type { Hertz, Seconds } from '@pressline/dsp';
 import { ffmpegCapabilities } from './capabilities';
 import { DEFAULT_BINARIES, FfmpegProcess, fileUrl, throwIfAborted } from './command';
 import { AudioError } from './errors';
+import { directPcmFormat, partialTailBytes, readPcmBlocks, type PcmSampleFormat } from './pcm-reader';
 import { probe, type ProbeResult } from './probe';
 import type { AudioBlock, DecodeOptions } from './types';
 
@@ -174,6 +176,11 @@ export class AudioDecodeStream implements AsyncIterable<AudioBlock> {
   private async *run(): AsyncGenerator<AudioBlock, void, undefined> {
     const format = await this.open();
     throwIfAborted(this.options.signal, 'decode');
+    const direct = await this.directFormat(format);
+    if (direct) {
+      yield* this.runDirect(format, direct);
+      return;
+    }
     const args = await this.buildArgs(format);
     const stall = this.options.stallTimeoutMs ?? DECODE_DEFAULTS.stallTimeoutMs;
     const proc = new FfmpegProcess({
@@ -231,7 +238,75 @@ export class AudioDecodeStream implements AsyncIterable<AudioBlock> {
     }
   }
 
-  /** Interleaved -> planar, counting non-finite samples (x - x is NaN exactly for NaN and +-Inf). */
+  /**
+   * The sample format to read straight from the file, or null to decode through ffmpeg: only
+   * unconverted WAV PCM, and only from a regular file whose size is the one the probe saw (a FIFO
+   * or a file changed since the probe goes through ffmpeg and its stall timeout).
+   */
+  private async directFormat(format: DecodedFormat): Promise<PcmSampleFormat | null> {
+    if (format.converted || this.options.direct === false) return null;
+    const header = format.probe.header;
+    const sampleFormat = directPcmFormat(header);
+    if (!sampleFormat || !header) return null;
+    const info = await stat(this.file).catch(() => null);
+    return info?.isFile() && info.size === header.fileBytes ? sampleFormat : null;
+  }
+
+  /**
+   * Uncompressed WAV read straight from the file (no ffmpeg, no pipe): the same samples as
+   * ffmpeg's PCM decoders. Truncation is what the header tells (declared vs present frames).
+   */
+  private async *runDirect(
+    format: DecodedFormat,
+    sampleFormat: PcmSampleFormat,
+  ): AsyncGenerator<AudioBlock, void, undefined> {
+    const header = format.probe.header!;
+    const isFloat = sampleFormat === 'f32' || sampleFormat === 'f64';
+    let frames = 0;
+    for await (const block of readPcmBlocks(
+      this.file,
+      header,
+      sampleFormat,
+      this.blockFrames,
+      (n) => this.outputArrays(n, format.channels),
+      this.options.signal,
+    )) {
+      if (isFloat) this.countNonFinite(block.channels, block.frames);
+      frames += block.frames;
+      yield block;
+    }
+    const partial = partialTailBytes(header);
+    const declared = header.declaredFrames ?? frames;
+    const shortBy = Math.max(0, declared - frames);
+    const errors =
+      partial > 0
+        ? [`Invalid PCM packet: ${partial} bytes at the end of the data are not a whole frame`]
+        : [];
+    this.finalReport = {
+      frames,
+      sampleRate: format.sampleRate,
+      channels: format.channels,
+      durationSeconds: frames / format.sampleRate,
+      declaredFrames: header.declaredFrames,
+      missingFrames: shortBy,
+      truncated: shortBy > 0,
+      decodeErrors: errors,
+      decodeErrorCount: errors.length,
+      nonFiniteSamples: this.nonFinite,
+      clean: shortBy === 0 && errors.length === 0 && this.nonFinite === 0,
+    };
+  }
+
+  /** Counts (and with replaceNonFinite, zeroes) NaN and +-Infinity samples. */
+  private countNonFinite(channels: Float32Array[], frames: number): void {
+    let bad = 0;
+    for (const ch of channels) for (let i = 0; i < frames; i++) if (ch[i] - ch[i] !== 0) bad++;
+    if (bad === 0) return;
+    this.nonFinite += bad;
+    if (this.options.replaceNonFinite)
+      for (const ch of channels) for (let i = 0; i < frames; i++) if (ch[i] - ch[i] !== 0) ch[i] = 0;
+  }
+
   private reusable: Float32Array[] | null = null;
 
   /** The arrays a block is written into: fresh ones, or (reuseBlocks) the same ones each time. */
@@ -242,6 +317,7 @@ export class AudioDecodeStream implements AsyncIterable<AudioBlock> {
     return this.reusable.map((a) => (a.length === frames ? a : a.subarray(0, frames)));
   }
 
+  /** Interleaved -> planar, counting non-finite samples (x - x is NaN exactly for NaN and +-Inf). */
   private deinterleave(src: Float32Array, frames: number, nch: number): AudioBlock {
     const channels: Float32Array[] = [];
     const out = this.outputArrays(frames, nch);

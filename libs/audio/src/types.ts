@@ -39,4 +39,9 @@ export interface DecodeOptions extends FfmpegRuntimeOptions {
    * consumers that are done with a block when they ask for the next one (meters, analysers).
    */
   readonly reuseBlocks?: boolean;
+  /**
+   * Read uncompressed WAV (PCM 16/24/32, float 32/64) straight from the file instead of through
+   * ffmpeg, when no conversion is asked for (default true): same samples, no process, no pipe.
+   */
+  readonly direct?: boolean;
 }
