@@ -21,6 +21,8 @@ export interface AnalysersInit {
   readonly series: boolean;
   readonly measures: readonly MeasureName[];
   readonly bpmRange?: readonly [number, number];
+  /** Duration the container declares, when known (sizes the rhythm and key feature buffers). */
+  readonly expectedSeconds?: number;
   /** Bits per sample of the container, for the bit-depth finding. */
   readonly declaredBitDepth?: number;
 }
@@ -87,9 +89,11 @@ export class Analysers {
       declaredBitDepth: init.declaredBitDepth,
     });
     this.rhythm = init.measures.includes('rhythm')
-      ? new RhythmAnalyzer({ sampleRate, bpmRange: init.bpmRange })
+      ? new RhythmAnalyzer({ sampleRate, bpmRange: init.bpmRange, expectedSeconds: init.expectedSeconds })
       : null;
-    this.keys = init.measures.includes('key') ? new KeyAnalyzer({ sampleRate }) : null;
+    this.keys = init.measures.includes('key')
+      ? new KeyAnalyzer({ sampleRate, expectedSeconds: init.expectedSeconds })
+      : null;
   }
 
   process(block: readonly Float32Array[]): void {

@@ -147,17 +147,18 @@ async function measureWith(
   const stream = decode(file, { probe: options.probe, signal: options.signal, reuseBlocks: true });
   const format = await stream.open();
   const probe = format.probe;
+  const expected =
+    probe.declaredFrames ??
+    (probe.audio.durationSeconds ? probe.audio.durationSeconds * format.sampleRate : null);
   const init: AnalysersInit = {
     sampleRate: format.sampleRate,
     channels: format.channels,
     series: options.series ?? false,
     measures: options.measures ?? ALL_MEASURES,
     bpmRange: options.bpmRange,
+    expectedSeconds: expected ? expected / format.sampleRate : undefined,
     declaredBitDepth: containerBits(probe),
   };
-  const expected =
-    probe.declaredFrames ??
-    (probe.audio.durationSeconds ? probe.audio.durationSeconds * format.sampleRate : null);
   let frames = 0;
   let results: AnalyserResults;
   if (workers) {

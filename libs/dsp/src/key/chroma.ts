@@ -1,5 +1,5 @@
 import { RealFft, hannWindow } from '../fft';
-import { FeatureBuffer } from '../rhythm/resample';
+import { FeatureBuffer, MAX_RESERVE_SECONDS } from '../rhythm/resample';
 import type { Hertz } from '../units';
 
 /**
@@ -194,12 +194,25 @@ export class ChromaAnalyzer {
     this.frames++;
   }
 
+  /** Sizes the feature buffer for `seconds` of input (a hint: more input still fits). */
+  reserve(seconds: number): void {
+    const frames =
+      Math.ceil((Math.min(seconds, MAX_RESERVE_SECONDS) * this.sampleRate) / CHROMA_DEFAULTS.hop) + 4;
+    this.fine.reserve(frames * (this.edges.length - 1) * FINE_BINS);
+  }
+
+  /** The features so far, copied (the analyser can go on). */
   features(): ChromaFeatures {
+    return { ...this.featureViews(), fine: this.fine.toArray() };
+  }
+
+  /** The features so far viewing the analyser's own buffer, valid until the next `process`. */
+  featureViews(): ChromaFeatures {
     return {
       frameRate: this.sampleRate / CHROMA_DEFAULTS.hop,
       frames: this.frames,
       regionEdges: this.edges,
-      fine: this.fine.toArray(),
+      fine: this.fine.view(),
       tuningRe: this.tuningRe,
       tuningIm: this.tuningIm,
     };

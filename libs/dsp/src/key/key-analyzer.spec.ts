@@ -33,8 +33,8 @@ function addNote(
   }
 }
 
-function analyse(x: Float32Array): ReturnType<KeyAnalyzer['result']> {
-  const a = new KeyAnalyzer({ sampleRate: SR });
+function analyse(x: Float32Array, expectedSeconds?: number): ReturnType<KeyAnalyzer['result']> {
+  const a = new KeyAnalyzer({ sampleRate: SR, expectedSeconds });
   for (let i = 0; i < x.length; i += 32768) a.process([x.subarray(i, i + 32768), x.subarray(i, i + 32768)]);
   return a.result();
 }
@@ -57,6 +57,12 @@ describe('KeyAnalyzer', () => {
     expect(r.key.label).toBe('C major');
     expect(r.key.camelot).toBe('8B');
     expect(r.key.openKey).toBe('1d');
+  });
+
+  it('gives the same result whether its buffer is sized up front (too short, too long) or not', () => {
+    const x = scale(62, MAJOR);
+    const plain = analyse(x);
+    for (const hint of [1, 600]) expect(analyse(x, hint)).toEqual(plain);
   });
 
   it('finds A minor in an A minor triad sequence (i-iv-V-i)', () => {

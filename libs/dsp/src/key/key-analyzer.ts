@@ -67,6 +67,8 @@ export const DEFAULT_KEY_METHOD: KeyMethod = Object.freeze({
 export interface KeyAnalyzerOptions {
   readonly sampleRate: Hertz;
   readonly method?: Partial<KeyMethod>;
+  /** Expected duration of the input, when known: the feature buffer is sized for it up front. */
+  readonly expectedSeconds?: number;
 }
 
 /** Internal analysis rate: 44.1 kHz input is decimated by 8. */
@@ -96,6 +98,7 @@ export class KeyAnalyzer {
     if (this.method.profiles.length === 0) throw new RangeError('at least one key profile is needed');
     this.downsampler = new MonoDownsampler(options.sampleRate, KEY_ANALYSIS_RATE);
     this.chroma = new ChromaAnalyzer(this.downsampler.outputRate);
+    if (options.expectedSeconds) this.chroma.reserve(options.expectedSeconds);
   }
 
   process(block: readonly Float32Array[]): void {
@@ -112,7 +115,7 @@ export class KeyAnalyzer {
   }
 
   result(): KeyResult {
-    return estimateKey(this.chroma.features(), this.method);
+    return estimateKey(this.chroma.featureViews(), this.method);
   }
 }
 

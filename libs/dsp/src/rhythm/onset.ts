@@ -1,6 +1,6 @@
 import { RealFft, hannWindow } from '../fft';
 import type { Hertz, Seconds } from '../units';
-import { FeatureBuffer } from './resample';
+import { FeatureBuffer, MAX_RESERVE_SECONDS } from './resample';
 
 /**
  * Onset-strength features at a fixed frame rate: log-compressed band magnitudes of a short STFT and
@@ -260,18 +260,40 @@ export class OnsetAnalyzer {
     }
   }
 
+  /** Sizes the feature buffers for `seconds` of input (a hint: more input still fits). */
+  reserve(seconds: Seconds): void {
+    const frames = Math.ceil(Math.min(seconds, MAX_RESERVE_SECONDS) * this.frameRate) + 16;
+    for (const b of [this.all, this.low, this.mid, this.high]) b.reserve(frames);
+    const decimated = Math.ceil(frames / ONSET_DEFAULTS.bandDecimation);
+    this.bands.reserve(decimated * this.bandCount);
+    this.chroma.reserve(decimated * 12);
+  }
+
+  /** The features so far, copied (the analyser can go on). */
   features(): OnsetFeatures {
+    return this.collect((b) => b.toArray());
+  }
+
+  /**
+   * The features so far as views of the analyser's own buffers, valid until the next `process`:
+   * for the final analysis, which then needs no second copy of a whole track's features.
+   */
+  featureViews(): OnsetFeatures {
+    return this.collect((b) => b.view());
+  }
+
+  private collect(read: (b: FeatureBuffer) => Float32Array): OnsetFeatures {
     return {
       frameRate: this.frameRate,
       startTime: -this.delay,
-      all: this.all.toArray(),
-      low: this.low.toArray(),
-      mid: this.mid.toArray(),
-      high: this.high.toArray(),
-      bands: this.bands.toArray(),
+      all: read(this.all),
+      low: read(this.low),
+      mid: read(this.mid),
+      high: read(this.high),
+      bands: read(this.bands),
       bandCount: this.bandCount,
       bandDecimation: ONSET_DEFAULTS.bandDecimation,
-      chroma: this.chroma.toArray(),
+      chroma: read(this.chroma),
     };
   }
 }

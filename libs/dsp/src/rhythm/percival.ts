@@ -1,5 +1,6 @@
-import { ComplexFft, RealFft } from '../fft';
+import { RealFft } from '../fft';
 import type { Hertz } from '../units';
+import { fftScratch } from './periodicity';
 import { FeatureBuffer } from './resample';
 
 /**
@@ -190,16 +191,6 @@ export interface PercivalWindow {
   readonly period: number;
 }
 
-const fftCache = new Map<number, ComplexFft>();
-function complexFft(size: number): ComplexFft {
-  let f = fftCache.get(size);
-  if (!f) {
-    f = new ComplexFft(size);
-    if (fftCache.size < 8) fftCache.set(size, f);
-  }
-  return f;
-}
-
 /**
  * Generalised autocorrelation (Tolonen & Karjalainen 2000): IFFT(|FFT(x)|^c), zero-padded to at
  * least twice the length; returns lags 0..n-1.
@@ -208,10 +199,8 @@ export function generalizedAutocorrelation(x: ArrayLike<number>, compression: nu
   const n = x.length;
   let size = 2;
   while (size < 2 * n) size <<= 1;
-  const re = new Float64Array(size);
-  const im = new Float64Array(size);
+  const { fft, re, im } = fftScratch(size);
   for (let i = 0; i < n; i++) re[i] = x[i];
-  const fft = complexFft(size);
   fft.forward(re, im);
   const half = compression / 2;
   for (let k = 0; k < size; k++) {

@@ -1,24 +1,43 @@
 import { ComplexFft } from '../fft';
 
+export interface FftScratch {
+  readonly fft: ComplexFft;
+  readonly re: Float64Array;
+  readonly im: Float64Array;
+}
+
+const scratchBySize = new Map<number, FftScratch>();
+
+/**
+ * A transform of `size` points with zeroed work arrays, reused across calls of the same size
+ * (one track's analysis makes thousands of window transforms: fresh arrays for each would be
+ * garbage that lifts the peak memory with the track's duration). Callers are synchronous and
+ * copy what they keep out of `re`/`im` before the next call.
+ */
+export function fftScratch(size: number): FftScratch {
+  let s = scratchBySize.get(size);
+  if (!s) {
+    s = { fft: new ComplexFft(size), re: new Float64Array(size), im: new Float64Array(size) };
+    // Large one-off sizes (whole-track transforms) are not kept.
+    if (scratchBySize.size < 8 && size <= 1 << 16) scratchBySize.set(size, s);
+    return s;
+  }
+  s.re.fill(0);
+  s.im.fill(0);
+  return s;
+}
+
 /**
  * Autocorrelation r[l] = sum_t x[t] x[t+l] for l = 0..maxLag, by FFT (Wiener-Khinchin) with zero
  * padding to avoid circular wrap.
  */
-const fftCache = new Map<number, ComplexFft>();
-
 export function autocorrelation(x: ArrayLike<number>, maxLag: number): Float64Array {
   const n = x.length;
   const lags = Math.min(maxLag, Math.max(0, n - 1));
   let size = 2;
   while (size < n + lags + 1) size <<= 1;
-  const re = new Float64Array(size);
-  const im = new Float64Array(size);
+  const { fft, re, im } = fftScratch(size);
   for (let i = 0; i < n; i++) re[i] = x[i];
-  let fft = fftCache.get(size);
-  if (!fft) {
-    fft = new ComplexFft(size);
-    if (fftCache.size < 8) fftCache.set(size, fft);
-  }
   fft.forward(re, im);
   for (let k = 0; k < size; k++) {
     re[k] = re[k] * re[k] + im[k] * im[k];

@@ -169,6 +169,9 @@ export class MonoDownsampler {
 }
 
 /** Growable Float32 buffer for per-frame features (amortised doubling). */
+/** Longest input a feature buffer is sized for up front (a header may declare absurd durations). */
+export const MAX_RESERVE_SECONDS = 3 * 3600;
+
 export class FeatureBuffer {
   private data: Float32Array;
   length = 0;
@@ -184,6 +187,17 @@ export class FeatureBuffer {
       this.data = grown;
     }
     this.data[this.length++] = value;
+  }
+
+  /**
+   * Makes room for `capacity` values in one allocation (no-op when there is room): a buffer sized
+   * up front for a whole track skips the doublings, their copies and up to half a buffer of slack.
+   */
+  reserve(capacity: number): void {
+    if (!(capacity > this.data.length)) return;
+    const grown = new Float32Array(Math.ceil(capacity));
+    grown.set(this.data.subarray(0, this.length));
+    this.data = grown;
   }
 
   /** Copy of the filled part. */

@@ -58,8 +58,9 @@ function analyse(
   channels: Float32Array[],
   block = 65536,
   bpmRange?: [number, number],
+  expectedSeconds?: number,
 ): ReturnType<RhythmAnalyzer['result']> {
-  const a = new RhythmAnalyzer({ sampleRate: SR, bpmRange });
+  const a = new RhythmAnalyzer({ sampleRate: SR, bpmRange, expectedSeconds });
   for (let i = 0; i < channels[0].length; i += block)
     a.process(channels.map((c) => c.subarray(i, i + block)));
   return a.result();
@@ -86,6 +87,12 @@ describe('RhythmAnalyzer', () => {
   it('gives the same tempo whatever the block size', () => {
     const x = clickTrack(97, 15);
     expect(analyse(x, 1000).tempo.bpm).toBeCloseTo(analyse(x, 65536).tempo.bpm, 5);
+  });
+
+  it('gives the same result whether its buffers are sized up front (too short, exact, too long) or not', () => {
+    const x = waltz(120, 24);
+    const plain = analyse(x, 4096);
+    for (const hint of [5, 24, 600]) expect(analyse(x, 4096, undefined, hint)).toEqual(plain);
   });
 
   it('reports three beats per bar for a waltz', () => {

@@ -1,4 +1,4 @@
-import type { Hertz } from '../units';
+import type { Hertz, Seconds } from '../units';
 import { trackBeats } from './beats';
 import { estimateMetre, type TimeSignature } from './metre';
 import { OnsetAnalyzer, type OnsetFeatures } from './onset';
@@ -17,6 +17,8 @@ export interface RhythmAnalyzerOptions {
   readonly sampleRate: Hertz;
   /** Hard tempo limits [min, max] in BPM; default [40, 250] with a log-normal preference around 120. */
   readonly bpmRange?: readonly [number, number];
+  /** Expected duration of the input, when known: the feature buffers are sized for it up front. */
+  readonly expectedSeconds?: Seconds;
 }
 
 export interface RhythmResult {
@@ -58,6 +60,7 @@ export class RhythmAnalyzer {
     }
     this.downsampler = new MonoDownsampler(options.sampleRate, ANALYSIS_RATE);
     this.onsets = new OnsetAnalyzer(this.downsampler.outputRate, this.downsampler.delaySeconds);
+    if (options.expectedSeconds) this.onsets.reserve(options.expectedSeconds);
   }
 
   process(block: readonly Float32Array[]): void {
@@ -74,7 +77,7 @@ export class RhythmAnalyzer {
   }
 
   result(): RhythmResult {
-    const f = this.onsets.features();
+    const f = this.onsets.featureViews();
     // Percival & Tzanetakis 2014 steps 2-3 on the same onset envelope (86 frames/s, fractional
     // periods): the second opinion for clips where the tempogram is unsure.
     const percival = percivalTempo(f.all, f.frameRate);
