@@ -13,6 +13,7 @@ import type { Hertz, Seconds } from '@pressline/dsp';
 import { ffmpegCapabilities } from './capabilities';
 import { DEFAULT_BINARIES, FfmpegProcess, fileUrl, throwIfAborted } from './command';
 import { AudioError } from './errors';
+import type { PcmHeaderInfo } from './pcm-header';
 import { directPcmFormat, partialTailBytes, readPcmBlocks, type PcmSampleFormat } from './pcm-reader';
 import { probe, type ProbeResult } from './probe';
 import type { AudioBlock, DecodeOptions } from './types';
@@ -39,7 +40,10 @@ export interface DecodedFormat {
   readonly channelLayout: string | null;
   /** True when resampled or re-mixed away from the source. */
   readonly converted: boolean;
-  readonly probe: ProbeResult;
+  /** null when decoding started from the WAV header alone (DecodeOptions.pcmHeader). */
+  readonly probe: ProbeResult | null;
+  /** The WAV/AIFF header as written in the file; null for other containers. */
+  readonly header: PcmHeaderInfo | null;
 }
 
 /** What a complete decode saw. Ingest uses it to tell "truncated or corrupt" from clean. */
@@ -127,6 +131,8 @@ export class AudioDecodeStream implements AsyncIterable<AudioBlock> {
   private async resolveFormat(): Promise<DecodedFormat> {
     if (!LITTLE_ENDIAN) throw new AudioError('unsupported', 'decode needs a little-endian host');
     throwIfAborted(this.options.signal, 'decode');
+    const fromHeader = this.options.probe ? null : await this.headerFormat();
+    if (fromHeader) return fromHeader;
     const probed = this.options.probe ?? (await probe(this.file, this.options));
     const source = probed.audio;
     const sampleRate = this.options.sampleRate ?? source.sampleRate;
@@ -144,11 +150,42 @@ export class AudioDecodeStream implements AsyncIterable<AudioBlock> {
         : source.channelLayout,
       converted: remixed || sampleRate !== source.sampleRate,
       probe: probed,
+      header: probed.header,
     };
   }
 
-  private async buildArgs(format: DecodedFormat): Promise<string[]> {
-    const source = format.probe.audio;
+  /** The format of a PCM WAV given as options.pcmHeader and read directly without conversion, else null. */
+  private async headerFormat(): Promise<DecodedFormat | null> {
+    const h = this.options.pcmHeader;
+    if (!h || this.options.direct === false || !directPcmFormat(h)) return null;
+    if (this.options.sampleRate !== undefined && this.options.sampleRate !== h.sampleRate) return null;
+    if (this.options.channels !== undefined && this.options.channels !== h.channels) return null;
+    if (!(await this.isSameRegularFile(h))) return null;
+    const mask = h.channelMask;
+    const layout =
+      h.channels === 1 && (mask === null || mask === 0x4)
+        ? 'mono'
+        : h.channels === 2 && (mask === null || mask === 0x3)
+          ? 'stereo'
+          : null;
+    return {
+      sampleRate: h.sampleRate,
+      channels: h.channels,
+      channelLayout: layout,
+      converted: false,
+      probe: null,
+      header: h,
+    };
+  }
+
+  /** A regular file (not a FIFO) of the size the header was read from. */
+  private async isSameRegularFile(h: PcmHeaderInfo): Promise<boolean> {
+    const info = await stat(this.file).catch(() => null);
+    return info !== null && info.isFile() && info.size === h.fileBytes;
+  }
+
+  private async buildArgs(format: DecodedFormat, probed: ProbeResult): Promise<string[]> {
+    const source = probed.audio;
     const args = ['-hide_banner', '-nostdin', '-v', 'error', '-protocol_whitelist', 'file'];
     args.push('-i', fileUrl(resolve(this.file)), '-map', `0:a:0`);
     const filters: string[] = [];
@@ -181,7 +218,9 @@ export class AudioDecodeStream implements AsyncIterable<AudioBlock> {
       yield* this.runDirect(format, direct);
       return;
     }
-    const args = await this.buildArgs(format);
+    // Started from a header but the file is no longer the one it came from: probe it after all.
+    const probed = format.probe ?? (await probe(this.file, this.options));
+    const args = await this.buildArgs(format, probed);
     const stall = this.options.stallTimeoutMs ?? DECODE_DEFAULTS.stallTimeoutMs;
     const proc = new FfmpegProcess({
       binary: this.options.ffmpegPath ?? DEFAULT_BINARIES.ffmpeg,
@@ -232,7 +271,7 @@ export class AudioDecodeStream implements AsyncIterable<AudioBlock> {
         frames += tailFrames;
         yield this.deinterleave(stageF32, tailFrames, nch);
       }
-      this.finalReport = this.buildReport(format, frames, proc);
+      this.finalReport = this.buildReport(format, probed, frames, proc);
     } finally {
       if (proc.isRunning) await proc.stop('cancelled');
     }
@@ -245,11 +284,10 @@ export class AudioDecodeStream implements AsyncIterable<AudioBlock> {
    */
   private async directFormat(format: DecodedFormat): Promise<PcmSampleFormat | null> {
     if (format.converted || this.options.direct === false) return null;
-    const header = format.probe.header;
+    const header = format.header;
     const sampleFormat = directPcmFormat(header);
     if (!sampleFormat || !header) return null;
-    const info = await stat(this.file).catch(() => null);
-    return info?.isFile() && info.size === header.fileBytes ? sampleFormat : null;
+    return (await this.isSameRegularFile(header)) ? sampleFormat : null;
   }
 
   /**
@@ -260,7 +298,7 @@ export class AudioDecodeStream implements AsyncIterable<AudioBlock> {
     format: DecodedFormat,
     sampleFormat: PcmSampleFormat,
   ): AsyncGenerator<AudioBlock, void, undefined> {
-    const header = format.probe.header!;
+    const header = format.header!;
     const isFloat = sampleFormat === 'f32' || sampleFormat === 'f64';
     let frames = 0;
     for await (const block of readPcmBlocks(
@@ -356,8 +394,12 @@ export class AudioDecodeStream implements AsyncIterable<AudioBlock> {
     return { channels, frames };
   }
 
-  private buildReport(format: DecodedFormat, frames: number, proc: FfmpegProcess): DecodeReport {
-    const p = format.probe;
+  private buildReport(
+    format: DecodedFormat,
+    p: ProbeResult,
+    frames: number,
+    proc: FfmpegProcess,
+  ): DecodeReport {
     const ratio = format.sampleRate / p.audio.sampleRate;
     const declared = p.declaredFrames === null ? null : Math.round(p.declaredFrames * ratio);
     // Exact counts (PCM headers, FLAC, ALAC) allow no slack unless resampled; lossy codecs drop

@@ -4,6 +4,7 @@ export { formatCommandLine, DEFAULT_BINARIES, type FfmpegRuntimeOptions } from '
 export * from './capabilities';
 export * from './formats';
 export * from './pcm-header';
+export { readsPcmDirectly } from './pcm-reader';
 export * from './probe';
 export * from './decode';
 export * from './encode';

@@ -4,9 +4,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeAll } from './decode';
+import { decode, decodeAll } from './decode';
 import { readPcmHeader } from './pcm-header';
-import { directPcmFormat } from './pcm-reader';
+import { directPcmFormat, readsPcmDirectly } from './pcm-reader';
 import { ffmpegSync, makeTmpDir } from './spec-helpers';
 
 const tmp = makeTmpDir('pcm-reader');
@@ -91,6 +91,33 @@ describe('direct WAV reading gives the samples of ffmpeg decoding', () => {
     expect(piped.report.nonFiniteSamples).toBe(2);
     expect(direct.report.clean).toBe(false);
     for (let c = 0; c < 3; c++) expect(direct.channels[c]).toEqual(piped.channels[c]);
+  });
+
+  it('starts from a header given beforehand without ffprobe, with the same samples', async () => {
+    const file = join(tmp.dir, 'from-header.wav');
+    ffmpegSync(['-i', src, '-c:a', 'pcm_s24le', '-t', '0.5', file]);
+    const header = await readPcmHeader(file);
+    expect(readsPcmDirectly(header)).toBe(true);
+    const stream = decode(file, { pcmHeader: header });
+    const format = await stream.open();
+    expect(format.probe).toBeNull();
+    expect(format).toMatchObject({ sampleRate: 48000, channels: 3, converted: false, header });
+    const fromHeader = await decodeAll(file, { pcmHeader: header });
+    const probed = await decodeAll(file);
+    expect(probed.format.probe).not.toBeNull();
+    for (let c = 0; c < 3; c++) expect(fromHeader.channels[c]).toEqual(probed.channels[c]);
+    expect(fromHeader.report).toEqual(probed.report);
+  });
+
+  it('probes after all when the header cannot be used (conversion asked, or another file size)', async () => {
+    const file = join(tmp.dir, 'header-unused.wav');
+    ffmpegSync(['-i', src, '-c:a', 'pcm_s16le', '-t', '0.5', file]);
+    const header = await readPcmHeader(file);
+    const resampled = await decode(file, { pcmHeader: header, sampleRate: 44100 }).open();
+    expect(resampled.probe).not.toBeNull();
+    expect(resampled.converted).toBe(true);
+    const stale = { ...header!, fileBytes: header!.fileBytes + 2 };
+    expect((await decode(file, { pcmHeader: stale }).open()).probe).not.toBeNull();
   });
 
   it('leaves compressed, 8-bit and converted reads to ffmpeg', async () => {

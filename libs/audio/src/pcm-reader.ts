@@ -10,6 +10,11 @@ import type { PcmHeaderInfo } from './pcm-header';
 
 export type PcmSampleFormat = 's16' | 's24' | 's32' | 'f32' | 'f64';
 
+/** True when decode() reads this file's samples itself (uncompressed WAV PCM), without ffmpeg. */
+export function readsPcmDirectly(h: PcmHeaderInfo | null): boolean {
+  return directPcmFormat(h) !== null;
+}
+
 /** The sample format a WAV header says its data holds, or null when it is not one read directly. */
 export function directPcmFormat(h: PcmHeaderInfo | null): PcmSampleFormat | null {
   if (!h || (h.container !== 'riff' && h.container !== 'rf64' && h.container !== 'bw64')) return null;

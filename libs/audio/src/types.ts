@@ -3,6 +3,7 @@
  * float PCM in blocks so that memory stays bounded whatever the duration.
  */
 import type { FfmpegRuntimeOptions } from './command';
+import type { PcmHeaderInfo } from './pcm-header';
 import type { ProbeResult } from './probe';
 
 /** One block of decoded audio: `channels[c][i]`, all channels the same length (`frames`). */
@@ -27,6 +28,12 @@ export interface DecodeOptions extends FfmpegRuntimeOptions {
   readonly resampler?: 'auto' | 'soxr' | 'swr';
   /** A probe of the same file already made: skips running ffprobe again. */
   readonly probe?: ProbeResult;
+  /**
+   * The file's WAV header, read beforehand (readPcmHeader): when it is PCM read directly
+   * (readsPcmDirectly) and no conversion is asked for, decoding starts from it without running
+   * ffprobe, and the format's `probe` is null (probe alongside, if needed).
+   */
+  readonly pcmHeader?: PcmHeaderInfo | null;
   /**
    * Kill ffmpeg when it delivers nothing for this long while the consumer is waiting for data
    * (time the consumer spends on a block does not count). Default 30 s.

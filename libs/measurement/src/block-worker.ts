@@ -10,11 +10,12 @@ const MAX_IN_FLIGHT = 6;
  * module is compiled JavaScript; where it is missing (TypeScript sources under jest) `available`
  * is false and the caller computes in its own thread.
  */
-export class BlockWorker<TInit, TFinish, TResult> {
+export class BlockWorker<TInit, TFinish, TResult, TAnswer = never> {
   private worker: Worker | null = null;
   private inFlight = 0;
   private waiters: Array<() => void> = [];
   private result: { value: TResult } | null = null;
+  private answer: { value: TAnswer } | null = null;
   /** Block buffers the worker handed back: reused, so a pass allocates a few blocks, whatever its length. */
   private readonly pool: Float32Array[][] = [];
   private failure: Error | null = null;
@@ -24,11 +25,17 @@ export class BlockWorker<TInit, TFinish, TResult> {
     this.worker = new Worker(file);
     this.worker.on(
       'message',
-      (m: { type: 'ack'; channels: Float32Array[] } | { type: 'result'; result: TResult }) => {
+      (
+        m:
+          | { type: 'ack'; channels: Float32Array[] }
+          | { type: 'answer'; answer: TAnswer }
+          | { type: 'result'; result: TResult },
+      ) => {
         if (m.type === 'ack') {
           this.inFlight--;
           this.pool.push(m.channels.map((c) => new Float32Array(c.buffer)));
-        } else this.result = { value: m.result };
+        } else if (m.type === 'answer') this.answer = { value: m.answer };
+        else this.result = { value: m.result };
         this.wake();
       },
     );
@@ -71,6 +78,18 @@ export class BlockWorker<TInit, TFinish, TResult> {
   async throttle(): Promise<void> {
     while (this.inFlight > MAX_IN_FLIGHT && !this.failure) await this.wait();
     if (this.failure) throw this.failure;
+  }
+
+  /**
+   * Asks the worker for an intermediate result once every block posted so far is processed (the
+   * worker handles messages in order); the worker goes on to `finish` afterwards.
+   */
+  async query(): Promise<TAnswer> {
+    this.answer = null;
+    this.worker!.postMessage({ type: 'query' });
+    while (!this.answer && !this.failure) await this.wait();
+    if (this.failure) throw this.failure;
+    return this.answer!.value;
   }
 
   async finish(arg: TFinish): Promise<TResult> {

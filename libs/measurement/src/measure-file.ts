@@ -4,10 +4,20 @@ import {
   type AnalyserResults,
   type AnalysersInit,
   type MeasureName,
+  type QcHandOver,
+  type QcInit,
   type TruePeakResults,
 } from './analysers';
 import { BlockWorker } from './block-worker';
-import { decode, describeFormat, isAudioError, type DecodeReport, type ProbeResult } from '@pressline/audio';
+import {
+  decode,
+  describeFormat,
+  isAudioError,
+  probe as probeFile,
+  readPcmHeader,
+  type DecodeReport,
+  type ProbeResult,
+} from '@pressline/audio';
 import {
   qcFindings,
   TruePeakMeter,
@@ -110,18 +120,16 @@ const SEVERITY_ORDER: Record<QcSeverity, number> = { pass: 0, warn: 1, fail: 2 }
  * One streaming pass over a file: decode in blocks and feed every analyser the same block
  * (loudness per BS.1770-5 / EBU R128, true peak, QC, rhythm, key). Memory stays bounded whatever
  * the duration. With the compiled worker modules the work is spread over threads: this thread
- * reads ffmpeg's output, one worker runs the meter, QC, rhythm and key, another the true peak
- * (the most expensive part); without them (TypeScript sources under jest) all runs here.
+ * reads the file, one worker runs the meter, rhythm, key and the true peak of the first half of
+ * the channels, the other QC and the true peak of the second half (the two cost about the same
+ * whatever the material; QC reads its few meter figures at the end); without them (TypeScript
+ * sources under jest) all runs here.
  * Throws the libs/audio AudioError when the file cannot be read.
  */
 export async function measureFile(file: string, options: MeasureOptions = {}): Promise<FileMeasurement> {
   // Started first: the workers load their modules while ffprobe runs.
-  const analysersWorker = new BlockWorker<AnalysersInit, TruePeakResults, AnalyserResults>(
-    join(__dirname, 'analysers.worker.js'),
-  );
-  const truePeakWorker = new BlockWorker<{ sampleRate: number; channels: number }, null, TruePeakResults>(
-    join(__dirname, 'true-peak.worker.js'),
-  );
+  const analysersWorker: Workers['analysersWorker'] = new BlockWorker(join(__dirname, 'analysers.worker.js'));
+  const truePeakWorker: Workers['truePeakWorker'] = new BlockWorker(join(__dirname, 'true-peak.worker.js'));
   try {
     return await measureWith(
       file,
@@ -135,7 +143,8 @@ export async function measureFile(file: string, options: MeasureOptions = {}): P
 
 interface Workers {
   analysersWorker: BlockWorker<AnalysersInit, TruePeakResults, AnalyserResults>;
-  truePeakWorker: BlockWorker<{ sampleRate: number; channels: number }, null, TruePeakResults>;
+  /** QC and half of the true peak; that true peak is queried before QC finishes. */
+  truePeakWorker: BlockWorker<QcInit, QcHandOver, QcFigures, TruePeakResults>;
 }
 
 async function measureWith(
@@ -143,13 +152,24 @@ async function measureWith(
   options: MeasureOptions,
   workers: Workers | null,
 ): Promise<FileMeasurement> {
+  // A PCM WAV is read directly: the pass starts from its header, and ffprobe (for the format
+  // description) runs alongside instead of before it.
+  const header = options.probe ? null : await readPcmHeader(file).catch(() => null);
   // Every consumer is done with a block (or has its own copy) before the next one is read.
-  const stream = decode(file, { probe: options.probe, signal: options.signal, reuseBlocks: true });
+  const stream = decode(file, {
+    probe: options.probe,
+    pcmHeader: header,
+    signal: options.signal,
+    reuseBlocks: true,
+  });
   const format = await stream.open();
-  const probe = format.probe;
-  const expected =
-    probe.declaredFrames ??
-    (probe.audio.durationSeconds ? probe.audio.durationSeconds * format.sampleRate : null);
+  const probing = format.probe ? Promise.resolve(format.probe) : probeFile(file, { signal: options.signal });
+  probing.catch(() => undefined); // awaited after the pass, which reports its failure then
+  const early = format.probe;
+  const expected = early
+    ? (early.declaredFrames ??
+      (early.audio.durationSeconds ? early.audio.durationSeconds * format.sampleRate : null))
+    : format.header!.declaredFrames;
   const init: AnalysersInit = {
     sampleRate: format.sampleRate,
     channels: format.channels,
@@ -157,13 +177,18 @@ async function measureWith(
     measures: options.measures ?? ALL_MEASURES,
     bpmRange: options.bpmRange,
     expectedSeconds: expected ? expected / format.sampleRate : undefined,
-    declaredBitDepth: containerBits(probe),
+    declaredBitDepth: early ? containerBits(early) : format.header!.bitsPerSample,
   };
   let frames = 0;
   let results: AnalyserResults;
+  let figures: QcFigures;
   if (workers) {
-    workers.analysersWorker.init(init);
-    workers.truePeakWorker.init({ sampleRate: format.sampleRate, channels: format.channels });
+    workers.analysersWorker.init({ ...init, qcElsewhere: true });
+    workers.truePeakWorker.init({
+      sampleRate: format.sampleRate,
+      channels: format.channels,
+      declaredBitDepth: init.declaredBitDepth,
+    });
     for await (const block of stream) {
       workers.analysersWorker.post(block.channels);
       workers.truePeakWorker.post(block.channels);
@@ -172,8 +197,9 @@ async function measureWith(
       frames += block.frames;
       if (options.onProgress && expected) options.onProgress(Math.min(1, frames / expected));
     }
-    const truePeak = await workers.truePeakWorker.finish(null);
-    results = await workers.analysersWorker.finish(truePeak);
+    const truePeakOfSecondHalf = await workers.truePeakWorker.query();
+    results = await workers.analysersWorker.finish(truePeakOfSecondHalf);
+    figures = await workers.truePeakWorker.finish(results.qcHandOver);
   } else {
     const analysers = new Analysers(
       init,
@@ -185,10 +211,11 @@ async function measureWith(
       if (options.onProgress && expected) options.onProgress(Math.min(1, frames / expected));
     }
     results = analysers.results();
+    figures = results.figures!;
   }
   const report = stream.report as DecodeReport;
+  const probe = await probing;
   const loudness = results.loudness;
-  const figures = results.figures;
   const findings = qcFindings(figures);
   const status = findings.reduce<QcSeverity>(
     (worst, f) => (SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[worst] ? f.severity : worst),

@@ -1,9 +1,11 @@
 import { parentPort } from 'node:worker_threads';
 
 /** The worker end of BlockWorker: wires a consumer of blocks to the message protocol. */
-export function serveBlockWorker<TInit, TFinish, TResult>(
+export function serveBlockWorker<TInit, TFinish, TResult, TAnswer = never>(
   make: (init: TInit) => {
     process(block: Float32Array[]): void;
+    /** An intermediate result (BlockWorker.query), after the blocks so far. */
+    query?(): TAnswer;
     finish(arg: TFinish): TResult;
   },
 ): void {
@@ -14,6 +16,7 @@ export function serveBlockWorker<TInit, TFinish, TResult>(
       m:
         | { type: 'init'; data: TInit }
         | { type: 'block'; channels: Float32Array[] }
+        | { type: 'query' }
         | { type: 'finish'; arg: TFinish },
     ) => {
       switch (m.type) {
@@ -27,6 +30,9 @@ export function serveBlockWorker<TInit, TFinish, TResult>(
             { type: 'ack', channels: m.channels },
             m.channels.map((c) => c.buffer as ArrayBuffer),
           );
+          break;
+        case 'query':
+          parentPort!.postMessage({ type: 'answer', answer: consumer!.query!() });
           break;
         case 'finish':
           parentPort!.postMessage({ type: 'result', result: consumer!.finish(m.arg) });

@@ -28,14 +28,27 @@ export const QC_ANALYSIS_DEFAULTS: QcAnalysisDefaults = Object.freeze({
   correlationMinLevelDbfs: -60,
 });
 
+/**
+ * What QC reads from the loudness meter, once, in result(): a LoudnessMeter fed the same blocks,
+ * or the same figures measured elsewhere (another thread) and handed over before result().
+ */
+export interface QcLoudnessSource {
+  readonly sampleRate: Hertz;
+  readonly channels: number;
+  result(): { readonly integratedLufs: Lufs | null };
+  monoFoldDownLufs(): Lufs | null;
+  interSampleOvers(): TruePeakOvers[];
+}
+
 export interface QcAnalyzerOptions {
   sampleRate: Hertz;
   channels: number;
   /**
-   * The loudness meter that is fed the same blocks: inter-sample overs and the mono fold-down
-   * loudness are read from it at no extra cost. Without one, the analyzer runs its own.
+   * The loudness meter that is fed the same blocks (or its figures, see QcLoudnessSource):
+   * inter-sample overs and the mono fold-down loudness are read from it at no extra cost.
+   * Without one, the analyzer runs its own.
    */
-  meter?: LoudnessMeter;
+  meter?: QcLoudnessSource;
   /** Bits per sample of the container (16, 24, 32; 32 for float), for the bit-depth finding. */
   declaredBitDepth?: number;
   clipLevelDbfs?: Decibels;
@@ -154,8 +167,9 @@ function lowestBit(or: number): number {
 export class QcAnalyzer {
   readonly sampleRate: Hertz;
   readonly channels: number;
-  private readonly meter: LoudnessMeter;
-  private readonly ownsMeter: boolean;
+  private readonly meter: QcLoudnessSource;
+  /** The meter this analyzer feeds itself, when none was given. */
+  private readonly ownMeter: LoudnessMeter | null;
   private readonly declaredBits: number | null;
   private readonly clipLevel: number;
   private readonly clipLevelDbfs: Decibels;
@@ -236,8 +250,8 @@ export class QcAnalyzer {
     this.gapMinFrames = Math.max(1, Math.round(gapMinSeconds * sampleRate));
     this.hop = Math.round(sampleRate / 10);
     this.correlationMinEnergy = Math.pow(10, d.correlationMinLevelDbfs / 10);
-    this.ownsMeter = options.meter === undefined;
-    this.meter = options.meter ?? new LoudnessMeter({ sampleRate, channels });
+    this.ownMeter = options.meter ? null : new LoudnessMeter({ sampleRate, channels });
+    this.meter = options.meter ?? this.ownMeter!;
     this.bandwidth = new BandwidthAnalyzer(sampleRate, channels);
     this.resetState();
   }
@@ -251,7 +265,7 @@ export class QcAnalyzer {
       if (block[c].length !== n) throw new RangeError('all channels of a block must have the same length');
     }
     if (n === 0) return;
-    if (this.ownsMeter) this.meter.process(block);
+    this.ownMeter?.process(block);
     if (this.channels === 2) {
       this.stereoPass(block[0], block[1], n);
     } else {
@@ -687,6 +701,6 @@ export class QcAnalyzer {
   reset(): void {
     this.resetState();
     this.bandwidth.reset();
-    if (this.ownsMeter) this.meter.reset();
+    this.ownMeter?.reset();
   }
 }
