@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The README's test command: the whole suite on a fresh machine. Installs what is missing, builds,
 # starts a real Kafka broker and a real S3 server (deploy/local/stack.sh), runs every jest project
-# plus lint and typecheck, stops the stack even on failure, and ends with the line
+# plus typecheck, lint and the formatting check, stops the stack even on failure, and ends with
 #   tests: N passed, M failed
-# (lint and typecheck count as one test each). Exit code 0 only when M is 0.
+# (typecheck, lint and formatting count as one test each). Exit code 0 only when M is 0.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 set +e
 cd "$PRESSLINE_ROOT"
@@ -38,6 +38,7 @@ T_E2E=$(date +%s)
 checks_passed=0; checks_failed=0
 if npx --no-install tsc -p tsconfig.json --noEmit; then checks_passed=$((checks_passed + 1)); else checks_failed=$((checks_failed + 1)); echo "typecheck failed" >&2; fi
 if npx --no-install eslint . --max-warnings=0; then checks_passed=$((checks_passed + 1)); else checks_failed=$((checks_failed + 1)); echo "lint failed" >&2; fi
+if npx --no-install prettier --check . --log-level warn; then checks_passed=$((checks_passed + 1)); else checks_failed=$((checks_failed + 1)); echo "formatting check failed: npm run format" >&2; fi
 stop_stack
 T_END=$(date +%s)
 

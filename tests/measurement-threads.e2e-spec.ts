@@ -19,14 +19,29 @@ it('measures the same figures with worker threads as in one thread', async () =>
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed / 0x7fffffff - 0.5;
   };
-  const l = Float32Array.from({ length: n }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 220 * i) / fs) * (1 + Math.sin(i / 20000)) + 0.1 * noise());
-  const r = Float32Array.from({ length: n }, (_, i) => 0.25 * Math.sin((2 * Math.PI * 330 * i) / fs) + 0.1 * noise());
+  const l = Float32Array.from(
+    { length: n },
+    (_, i) => 0.3 * Math.sin((2 * Math.PI * 220 * i) / fs) * (1 + Math.sin(i / 20000)) + 0.1 * noise(),
+  );
+  const r = Float32Array.from(
+    { length: n },
+    (_, i) => 0.25 * Math.sin((2 * Math.PI * 330 * i) / fs) + 0.1 * noise(),
+  );
   const file = join(dir, 'x.wav');
   writeFileSync(file, encodeWav({ sampleRate: fs, channels: [l, r] }, { format: 'int24' }));
 
-  const threaded = JSON.parse(execFileSync(join(REPO_ROOT, 'bin', 'pressline'), ['analyze', '--json', file]).toString()) as Record<string, any>;
+  const threaded = JSON.parse(
+    execFileSync(join(REPO_ROOT, 'bin', 'pressline'), ['analyze', '--json', file]).toString(),
+  ) as Record<string, any>;
   const single = await measureFile(file);
-  for (const k of ['integratedLufs', 'loudnessRangeLu', 'momentaryMaxLufs', 'shortTermMaxLufs', 'truePeakDbtp', 'samplePeakDbfs'] as const) {
+  for (const k of [
+    'integratedLufs',
+    'loudnessRangeLu',
+    'momentaryMaxLufs',
+    'shortTermMaxLufs',
+    'truePeakDbtp',
+    'samplePeakDbfs',
+  ] as const) {
     expect(threaded.loudness[k]).toBeCloseTo(single.loudness[k]!, 9);
   }
   expect(threaded.qc.findings).toEqual(JSON.parse(JSON.stringify(single.qc.findings)));

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { encodeWav } from '../../libs/testing/src/wav';
 import { hashSeed, renderPiece, syntheticSet, type SyntheticSetOptions } from '../../libs/testing/src/synth';
 
-
 export interface RenderedSet {
   readonly truthFile: string;
   readonly count: number;

@@ -97,8 +97,11 @@ describe('synthetic set', () => {
     expect(set.some((s) => s.degradation?.noiseSnrDb !== undefined)).toBe(true);
   });
 
-  it('draws tempos around each groove\'s typical tempo (backbeat median 95-125 BPM)', () => {
-    const bpms = set.filter((s) => s.drums === 'backbeat').map((s) => s.bpm).sort((a, b) => a - b);
+  it("draws tempos around each groove's typical tempo (backbeat median 95-125 BPM)", () => {
+    const bpms = set
+      .filter((s) => s.drums === 'backbeat')
+      .map((s) => s.bpm)
+      .sort((a, b) => a - b);
     const median = bpms[bpms.length >> 1];
     expect(median).toBeGreaterThan(95);
     expect(median).toBeLessThan(125);
