@@ -1,6 +1,6 @@
 import type { Hertz, Seconds } from '../units';
 import { trackBeats } from './beats';
-import { estimateMetre, type TimeSignature } from './metre';
+import { compoundRegrouping, estimateMetre, timeSignatureOf, type TimeSignature } from './metre';
 import { OnsetAnalyzer, type OnsetFeatures } from './onset';
 import { percivalTempo } from './percival';
 import { MonoDownsampler } from './resample';
@@ -9,6 +9,8 @@ import {
   TEMPO_FALLBACK_CONFIDENCE,
   beatNovelty,
   estimateTempo,
+  relationOf,
+  type TempoCandidate,
   type TempoEstimate,
   type TempoPrior,
 } from './tempo';
@@ -111,16 +113,30 @@ export function analyseRhythm(
   if (!(tempo.bpm > 0)) return empty;
   const nov = beatNovelty(f);
   const period = periodTrack(f, tempo, nov.length);
-  const beatFrames = trackBeats(nov, period);
+  let beatFrames = trackBeats(nov, period);
+  let metre = estimateMetre(f, beatFrames);
+  let tempoFound = tempo;
+  // A 3/4 reading with the 6/8 accent: the beat is the dotted quarter, two per bar.
+  const compound = compoundRegrouping(f, beatFrames, metre);
+  if (compound) {
+    beatFrames = compound.beats;
+    metre = {
+      ...metre,
+      beatsPerBar: 2,
+      subdivision: 3,
+      timeSignature: timeSignatureOf(2, 3),
+      firstDownbeat: compound.firstDownbeat,
+    };
+    tempoFound = atTwoThirds(tempo);
+  }
   const toTime = (fr: number): number => f.startTime + fr / f.frameRate;
   const beats = Array.from(beatFrames, (b) => Math.round(toTime(b) * 1000) / 1000);
-  let bpm = tempo.bpm;
-  if (beats.length >= 8) bpm = tempo.steady ? refineBpm(beats, bpm) : medianBpm(beats, bpm);
-  const metre = estimateMetre(f, beatFrames);
+  let bpm = tempoFound.bpm;
+  if (beats.length >= 8) bpm = tempoFound.steady ? refineBpm(beats, bpm) : medianBpm(beats, bpm);
   const downbeats: number[] = [];
   for (let i = metre.firstDownbeat; i < beats.length; i += metre.beatsPerBar) downbeats.push(beats[i]);
   return {
-    tempo: { ...tempo, bpm },
+    tempo: { ...tempoFound, bpm },
     beats,
     downbeats,
     beatsPerBar: metre.beatsPerBar,
@@ -179,4 +195,27 @@ function refineBpm(beats: number[], bpm: number): number {
   const refined = 60 / slope;
   if (!(Math.abs(Math.log(refined / bpm)) < 0.04)) return bpm;
   return Math.round(refined * 10) / 10;
+}
+
+/**
+ * The tempo estimate with the beat two thirds as fast (3/4 regrouped as 6/8): the 2/3 candidate
+ * becomes the primary one (added when it was not listed), the others keep their scores with
+ * their relations to it, and a tempo curve is rescaled.
+ */
+function atTwoThirds(t: TempoEstimate): TempoEstimate {
+  const bpm = Math.round(((t.bpm * 2) / 3) * 10) / 10;
+  const listed = t.candidates.find((c) => Math.abs(Math.log(c.bpm / bpm)) < 0.02);
+  const primary = { bpm, score: listed?.score ?? t.candidates[0]?.score ?? 0 };
+  const others = t.candidates.filter((c) => c !== listed);
+  const candidates: TempoCandidate[] = [primary, ...others]
+    .slice(0, 5)
+    .map((c) => ({ bpm: c.bpm, score: c.score, relation: relationOf(c.bpm / bpm) }));
+  return {
+    ...t,
+    bpm,
+    candidates,
+    ...(t.curve
+      ? { curve: t.curve.map((p) => ({ ...p, bpm: Math.round(((p.bpm * 2) / 3) * 10) / 10 })) }
+      : {}),
+  };
 }
