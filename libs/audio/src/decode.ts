@@ -3,7 +3,8 @@
  * and deinterleave into planar Float32Array blocks. Reading only when the consumer pulls is the
  * backpressure: the pipe fills, ffmpeg blocks, memory stays at about one block plus the pipe
  * buffers whatever the duration. Leaving the loop early, aborting or a stall kills ffmpeg and
- * waits for it to be reaped.
+ * waits for it to be reaped. Uncompressed WAV that needs no conversion is read straight from the
+ * file instead (pcm-reader.ts: the same samples, no process), block by block as well.
  */
 import { stat } from 'node:fs/promises';
 import { endianness } from 'node:os';
