@@ -1,1 +1,2 @@
 export * from './fft';
+export * from './sliding-frames';

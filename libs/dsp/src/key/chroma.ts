@@ -1,4 +1,4 @@
-import { RealFft, hannWindow } from '../fft';
+import { RealFft, SlidingFrames, hannWindow } from '../fft';
 import { FeatureBuffer, MAX_RESERVE_SECONDS } from '../rhythm/resample';
 import type { Hertz } from '../units';
 
@@ -43,10 +43,7 @@ export interface ChromaFeatures {
 export class ChromaAnalyzer {
   readonly sampleRate: Hertz;
   private readonly fft: RealFft;
-  private readonly window: Float64Array;
-  private readonly ring: Float32Array;
-  private ringFill: number;
-  private readonly frame: Float64Array;
+  private readonly framing: SlidingFrames;
   private readonly re: Float64Array;
   private readonly im: Float64Array;
   private readonly mag: Float64Array;
@@ -73,10 +70,8 @@ export class ChromaAnalyzer {
     this.edges = [...regionEdges];
     const n = CHROMA_DEFAULTS.frameSize;
     this.fft = new RealFft(n);
-    this.window = hannWindow(n);
-    this.ring = new Float32Array(n);
-    this.ringFill = 0;
-    this.frame = new Float64Array(n);
+    // Half a frame of zeros first: frame 0 is centred on sample 0.
+    this.framing = new SlidingFrames(hannWindow(n), CHROMA_DEFAULTS.hop, n / 2);
     this.re = new Float64Array(n / 2 + 1);
     this.im = new Float64Array(n / 2 + 1);
     this.mag = new Float64Array(n / 2 + 1);
@@ -88,8 +83,7 @@ export class ChromaAnalyzer {
   }
 
   reset(): void {
-    this.ring.fill(0);
-    this.ringFill = CHROMA_DEFAULTS.frameSize / 2;
+    this.framing.reset();
     this.frames = 0;
     this.tuningRe = 0;
     this.tuningIm = 0;
@@ -97,33 +91,13 @@ export class ChromaAnalyzer {
   }
 
   process(x: Float32Array): void {
-    const size = CHROMA_DEFAULTS.frameSize;
-    const hop = CHROMA_DEFAULTS.hop;
-    const ring = this.ring;
-    let i = 0;
-    const n = x.length;
-    while (i < n) {
-      if (this.ringFill < size) {
-        const take = Math.min(size - this.ringFill, n - i);
-        ring.set(x.subarray(i, i + take), this.ringFill);
-        this.ringFill += take;
-        i += take;
-        if (this.ringFill < size) break;
-        this.analyseFrame();
-        continue;
-      }
-      ring.copyWithin(0, hop, size);
-      this.ringFill = size - hop;
-    }
+    this.framing.push(x, (frame) => this.analyseFrame(frame));
   }
 
-  private analyseFrame(): void {
+  /** One windowed frame. */
+  private analyseFrame(frame: Float64Array): void {
     const d = CHROMA_DEFAULTS;
     const size = d.frameSize;
-    const frame = this.frame;
-    const w = this.window;
-    const ring = this.ring;
-    for (let i = 0; i < size; i++) frame[i] = ring[i] * w[i];
     this.fft.forward(frame, this.re, this.im);
     const binHz = this.sampleRate / size;
     const edges = this.edges;

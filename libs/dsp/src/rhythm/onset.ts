@@ -1,4 +1,4 @@
-import { RealFft, hannWindow } from '../fft';
+import { RealFft, SlidingFrames, hannWindow } from '../fft';
 import type { Hertz, Seconds } from '../units';
 import { FeatureBuffer, MAX_RESERVE_SECONDS } from './resample';
 
@@ -59,13 +59,10 @@ export class OnsetAnalyzer {
   readonly bandCount: number;
   private readonly delay: Seconds;
   private readonly fft: RealFft;
-  private readonly window: Float64Array;
   private readonly bandOfBin: Int16Array;
   private readonly bandNorm: Float64Array;
   private readonly groupOfBand: Uint8Array;
-  private readonly ring: Float32Array;
-  private ringFill = 0;
-  private readonly frame: Float64Array;
+  private readonly framing: SlidingFrames;
   private readonly re: Float64Array;
   private readonly im: Float64Array;
   private readonly bandEnergy: Float64Array;
@@ -94,11 +91,13 @@ export class OnsetAnalyzer {
     this.frameRate = sampleRate / this.hop;
     this.delay = delay;
     this.fft = new RealFft(this.frameSize);
-    this.window = hannWindow(this.frameSize);
+    const window = hannWindow(this.frameSize);
     let wsum = 0;
-    for (let i = 0; i < this.frameSize; i++) wsum += this.window[i];
+    for (let i = 0; i < this.frameSize; i++) wsum += window[i];
     const ampScale = 2 / wsum;
-    for (let i = 0; i < this.frameSize; i++) this.window[i] *= ampScale;
+    for (let i = 0; i < this.frameSize; i++) window[i] *= ampScale;
+    // Half a window of zeros first, so frame 0 is centred on sample 0.
+    this.framing = new SlidingFrames(window, this.hop, this.frameSize / 2);
     const bins = this.frameSize / 2 + 1;
     const binHz = sampleRate / this.frameSize;
     const maxHz = Math.min(d.maxBandHz, sampleRate * 0.48);
@@ -120,8 +119,6 @@ export class OnsetAnalyzer {
       const centreHz = Math.sqrt(edges[b] * edges[b + 1]) * binHz;
       this.groupOfBand[b] = centreHz < d.lowGroupHz ? 0 : centreHz < d.highGroupHz ? 1 : 2;
     }
-    this.ring = new Float32Array(this.frameSize);
-    this.frame = new Float64Array(this.frameSize);
     this.re = new Float64Array(bins);
     this.im = new Float64Array(bins);
     this.bandEnergy = new Float64Array(this.bandCount);
@@ -147,9 +144,7 @@ export class OnsetAnalyzer {
   }
 
   reset(): void {
-    this.ring.fill(0);
-    // Start with half a window of zeros so frame 0 is centred on sample 0.
-    this.ringFill = this.frameSize / 2;
+    this.framing.reset();
     this.frames = 0;
     for (const h of this.history) h.fill(0);
     this.bandAcc.fill(0);
@@ -163,32 +158,11 @@ export class OnsetAnalyzer {
   }
 
   process(x: Float32Array): void {
-    const n = x.length;
-    const size = this.frameSize;
-    const ring = this.ring;
-    let i = 0;
-    while (i < n) {
-      if (this.ringFill < size) {
-        const take = Math.min(size - this.ringFill, n - i);
-        ring.set(x.subarray(i, i + take), this.ringFill);
-        this.ringFill += take;
-        i += take;
-        if (this.ringFill < size) break;
-        this.analyseFrame();
-        continue;
-      }
-      // ring full: shift by hop and refill
-      ring.copyWithin(0, this.hop, size);
-      this.ringFill = size - this.hop;
-    }
+    this.framing.push(x, (frame) => this.analyseFrame(frame));
   }
 
-  private analyseFrame(): void {
-    const size = this.frameSize;
-    const w = this.window;
-    const ring = this.ring;
-    const frame = this.frame;
-    for (let i = 0; i < size; i++) frame[i] = ring[i] * w[i];
+  /** One windowed frame. */
+  private analyseFrame(frame: Float64Array): void {
     const re = this.re;
     const im = this.im;
     this.fft.forward(frame, re, im);

@@ -1,4 +1,4 @@
-import { RealFft } from '../fft';
+import { RealFft, SlidingFrames } from '../fft';
 import type { Hertz } from '../units';
 import { fftScratch } from './periodicity';
 import { FeatureBuffer } from './resample';
@@ -63,10 +63,7 @@ export class PercivalOnset {
   readonly hop: number;
   readonly ossRate: Hertz;
   private readonly fft: RealFft;
-  private readonly window: Float64Array;
-  private readonly ring: Float32Array;
-  private ringFill = 0;
-  private readonly frame: Float64Array;
+  private readonly framing: SlidingFrames;
   private readonly re: Float64Array;
   private readonly im: Float64Array;
   private prev: Float64Array;
@@ -86,13 +83,12 @@ export class PercivalOnset {
     this.hop = this.frameSize / d.hopsPerFrame;
     this.ossRate = sampleRate / this.hop;
     this.fft = new RealFft(this.frameSize);
-    this.window = new Float64Array(this.frameSize);
+    const window = new Float64Array(this.frameSize);
     const n = this.frameSize;
     // Hamming window, the 1/N magnitude scaling of the paper folded in.
-    for (let i = 0; i < n; i++) this.window[i] = (0.54 - 0.46 * Math.cos((2 * Math.PI * i) / (n - 1))) / n;
+    for (let i = 0; i < n; i++) window[i] = (0.54 - 0.46 * Math.cos((2 * Math.PI * i) / (n - 1))) / n;
+    this.framing = new SlidingFrames(window, this.hop);
     const bins = n / 2 + 1;
-    this.ring = new Float32Array(n);
-    this.frame = new Float64Array(n);
     this.re = new Float64Array(bins);
     this.im = new Float64Array(bins);
     this.prev = new Float64Array(bins);
@@ -103,8 +99,7 @@ export class PercivalOnset {
   }
 
   reset(): void {
-    this.ring.fill(0);
-    this.ringFill = 0;
+    this.framing.reset();
     this.prev.fill(0);
     this.firState.fill(0);
     this.firPos = 0;
@@ -113,31 +108,11 @@ export class PercivalOnset {
   }
 
   process(x: Float32Array): void {
-    const n = x.length;
-    const size = this.frameSize;
-    const ring = this.ring;
-    let i = 0;
-    while (i < n) {
-      if (this.ringFill < size) {
-        const take = Math.min(size - this.ringFill, n - i);
-        ring.set(x.subarray(i, i + take), this.ringFill);
-        this.ringFill += take;
-        i += take;
-        if (this.ringFill < size) break;
-        this.analyseFrame();
-        continue;
-      }
-      ring.copyWithin(0, this.hop, size);
-      this.ringFill = size - this.hop;
-    }
+    this.framing.push(x, (frame) => this.analyseFrame(frame));
   }
 
-  private analyseFrame(): void {
-    const size = this.frameSize;
-    const w = this.window;
-    const ring = this.ring;
-    const frame = this.frame;
-    for (let i = 0; i < size; i++) frame[i] = ring[i] * w[i];
+  /** One windowed frame. */
+  private analyseFrame(frame: Float64Array): void {
     const re = this.re;
     const im = this.im;
     this.fft.forward(frame, re, im);
