@@ -30,6 +30,48 @@ function gcd(a: number, b: number): number {
 }
 
 /**
+ * The input frames a filter stage still needs, per channel: `buffers[c][0]` is input frame
+ * `start` (negative while the leading zeros are in), `frames` are held. Grows by doubling;
+ * frames the stage no longer reads are dropped from the front.
+ */
+class InputHistory {
+  buffers: Float32Array[];
+  frames: number;
+  start: number;
+
+  constructor(channels: number, capacity: number, leadingZeros: number) {
+    this.buffers = Array.from({ length: channels }, () => new Float32Array(capacity));
+    this.frames = leadingZeros;
+    this.start = -leadingZeros;
+  }
+
+  append(block: readonly Float32Array[], frames: number): void {
+    const need = this.frames + frames;
+    if (need > this.buffers[0].length) {
+      let cap = this.buffers[0].length;
+      while (cap < need) cap *= 2;
+      this.buffers = this.buffers.map((b) => {
+        const nb = new Float32Array(cap);
+        nb.set(b.subarray(0, this.frames));
+        return nb;
+      });
+    }
+    for (let c = 0; c < this.buffers.length; c++) this.buffers[c].set(block[c], this.frames);
+    this.frames = need;
+  }
+
+  /** Forgets the frames before absolute input index `from`. */
+  dropBefore(from: number): void {
+    const keepFrom = from - this.start;
+    if (keepFrom <= 0) return;
+    const drop = Math.min(keepFrom, this.frames);
+    for (const buf of this.buffers) buf.copyWithin(0, drop, this.frames);
+    this.frames -= drop;
+    this.start += drop;
+  }
+}
+
+/**
  * One polyphase windowed-sinc stage (see Resampler). Output frame k is the signal at input time
  * k M / L; flush() ends the stream with exactly ceil(N L / M) frames.
  */
@@ -48,10 +90,7 @@ class PolyphaseStage {
   private readonly half: number;
   private readonly stepWhole: number;
   private readonly stepFrac: number;
-  private buffers: Float32Array[];
-  private bufFrames = 0;
-  /** Absolute input index of buffers[c][0]. */
-  private bufStart = 0;
+  private input: InputHistory;
   private inputFrames = 0;
   private outputIndex = 0;
   private base = 0;
@@ -103,7 +142,7 @@ class PolyphaseStage {
       for (let i = 0; i < taps; i++) coef[p * taps + i] /= sum;
     }
     this.coefficients = Float32Array.from(coef);
-    this.buffers = [];
+    this.input = new InputHistory(0, 0, 0);
     this.resetState();
   }
 
@@ -113,7 +152,7 @@ class PolyphaseStage {
 
   process(block: readonly Float32Array[]): Float32Array[] {
     const frames = block[0].length;
-    this.append(block, frames);
+    this.input.append(block, frames);
     this.inputFrames += frames;
     return this.produce(Number.POSITIVE_INFINITY);
   }
@@ -121,7 +160,7 @@ class PolyphaseStage {
   flush(): Float32Array[] {
     if (this.flushed) return Array.from({ length: this.channels }, () => new Float32Array(0));
     const zeros = new Float32Array(this.half);
-    this.append(
+    this.input.append(
       Array.from({ length: this.channels }, () => zeros),
       this.half,
     );
@@ -138,9 +177,7 @@ class PolyphaseStage {
   private resetState(): void {
     const pre = this.half - 1;
     const cap = Math.max(1024, 2 * this.tapsPerPhase);
-    this.buffers = Array.from({ length: this.channels }, () => new Float32Array(cap));
-    this.bufFrames = pre; // zeros before the first input sample
-    this.bufStart = -pre;
+    this.input = new InputHistory(this.channels, cap, pre);
     this.inputFrames = 0;
     this.outputIndex = 0;
     this.base = 0;
@@ -159,9 +196,9 @@ class PolyphaseStage {
     const centreTap = half - 1;
     const c0 = coef[centreTap];
     for (let c = 0; c < this.channels; c++) {
-      const x = this.buffers[c];
+      const x = this.input.buffers[c];
       const y = out[c];
-      let centre = this.base - this.bufStart;
+      let centre = this.base - this.input.start;
       for (let k = 0; k < count; k++, centre += M) {
         let a0 = c0 * x[centre];
         let a1 = 0;
@@ -178,27 +215,12 @@ class PolyphaseStage {
     this.outputIndex += count;
   }
 
-  private append(block: readonly Float32Array[], frames: number): void {
-    const need = this.bufFrames + frames;
-    if (need > this.buffers[0].length) {
-      let cap = this.buffers[0].length;
-      while (cap < need) cap *= 2;
-      this.buffers = this.buffers.map((b) => {
-        const nb = new Float32Array(cap);
-        nb.set(b.subarray(0, this.bufFrames));
-        return nb;
-      });
-    }
-    for (let c = 0; c < this.channels; c++) this.buffers[c].set(block[c], this.bufFrames);
-    this.bufFrames = need;
-  }
-
   /** Computes every output frame whose taps are available, up to output index `limit`. */
   private produce(limit: number): Float32Array[] {
     const L = this.upFactor;
     const M = this.downFactor;
     const half = this.half;
-    const lastAvailable = this.bufStart + this.bufFrames - 1;
+    const lastAvailable = this.input.start + this.input.frames - 1;
     // output k is computable when floor(k M / L) + half <= lastAvailable
     const b = lastAvailable - half;
     let end = b < 0 ? 0 : Math.floor(((b + 1) * L + M - 1) / M);
@@ -214,12 +236,12 @@ class PolyphaseStage {
       const stepFrac = this.stepFrac;
       let base = this.base;
       let phase = this.phase;
-      const offset0 = -this.bufStart - half + 1;
+      const offset0 = -this.input.start - half + 1;
       let c = 0;
       // channels in pairs: each coefficient load serves two channels
       for (; c + 1 < this.channels; c += 2) {
-        const x = this.buffers[c];
-        const z = this.buffers[c + 1];
+        const x = this.input.buffers[c];
+        const z = this.input.buffers[c + 1];
         const y = out[c];
         const w = out[c + 1];
         base = this.base;
@@ -250,7 +272,7 @@ class PolyphaseStage {
         }
       }
       for (; c < this.channels; c++) {
-        const x = this.buffers[c];
+        const x = this.input.buffers[c];
         const y = out[c];
         base = this.base;
         phase = this.phase;
@@ -281,13 +303,7 @@ class PolyphaseStage {
       this.outputIndex += count;
     }
     // drop input no longer needed: the next output reads from base - half + 1
-    const keepFrom = this.base - half + 1 - this.bufStart;
-    if (keepFrom > 0) {
-      const drop = Math.min(keepFrom, this.bufFrames);
-      for (const buf of this.buffers) buf.copyWithin(0, drop, this.bufFrames);
-      this.bufFrames -= drop;
-      this.bufStart += drop;
-    }
+    this.input.dropBefore(this.base - half + 1);
     return out;
   }
 }
@@ -307,9 +323,7 @@ export class HalfBandDecimator {
   readonly sideTaps: number;
   private readonly odd: Float64Array;
   private readonly reach: number;
-  private buffers: Float32Array[];
-  private bufFrames = 0;
-  private bufStart = 0;
+  private input: InputHistory;
   private inputFrames = 0;
   private outputIndex = 0;
   private flushed = false;
@@ -343,13 +357,13 @@ export class HalfBandDecimator {
     // keep the half-band structure (centre 0.5) and unit DC gain
     for (let k = 0; k < sideTaps; k++) odd[k] *= 0.5 / sum;
     this.odd = odd;
-    this.buffers = [];
+    this.input = new InputHistory(0, 0, 0);
     this.reset();
   }
 
   process(block: readonly Float32Array[]): Float32Array[] {
     const frames = block[0].length;
-    this.append(block, frames);
+    this.input.append(block, frames);
     this.inputFrames += frames;
     return this.produce(Number.POSITIVE_INFINITY);
   }
@@ -357,7 +371,7 @@ export class HalfBandDecimator {
   flush(): Float32Array[] {
     if (this.flushed) return Array.from({ length: this.channels }, () => new Float32Array(0));
     const zeros = new Float32Array(this.reach);
-    this.append(
+    this.input.append(
       Array.from({ length: this.channels }, () => zeros),
       this.reach,
     );
@@ -368,32 +382,15 @@ export class HalfBandDecimator {
 
   reset(): void {
     const pre = this.reach;
-    this.buffers = Array.from({ length: this.channels }, () => new Float32Array(Math.max(1024, 4 * pre)));
-    this.bufFrames = pre;
-    this.bufStart = -pre;
+    this.input = new InputHistory(this.channels, Math.max(1024, 4 * pre), pre);
     this.inputFrames = 0;
     this.outputIndex = 0;
     this.flushed = false;
   }
 
-  private append(block: readonly Float32Array[], frames: number): void {
-    const need = this.bufFrames + frames;
-    if (need > this.buffers[0].length) {
-      let cap = this.buffers[0].length;
-      while (cap < need) cap *= 2;
-      this.buffers = this.buffers.map((b) => {
-        const nb = new Float32Array(cap);
-        nb.set(b.subarray(0, this.bufFrames));
-        return nb;
-      });
-    }
-    for (let c = 0; c < this.channels; c++) this.buffers[c].set(block[c], this.bufFrames);
-    this.bufFrames = need;
-  }
-
   private produce(limit: number): Float32Array[] {
     const reach = this.reach;
-    const last = this.bufStart + this.bufFrames - 1;
+    const last = this.input.start + this.input.frames - 1;
     // output k needs x[2k + reach]
     let end = last - reach < 0 ? 0 : Math.floor((last - reach) / 2) + 1;
     if (end > limit) end = limit;
@@ -402,9 +399,9 @@ export class HalfBandDecimator {
     const odd = this.odd;
     const side = this.sideTaps;
     for (let c = 0; c < this.channels; c++) {
-      const x = this.buffers[c];
+      const x = this.input.buffers[c];
       const y = out[c];
-      let centre = 2 * this.outputIndex - this.bufStart;
+      let centre = 2 * this.outputIndex - this.input.start;
       for (let k = 0; k < count; k++, centre += 2) {
         let acc0 = 0.5 * x[centre];
         let acc1 = 0;
@@ -418,13 +415,7 @@ export class HalfBandDecimator {
       }
     }
     this.outputIndex += count;
-    const keepFrom = 2 * this.outputIndex - reach - this.bufStart;
-    if (keepFrom > 0) {
-      const drop = Math.min(keepFrom, this.bufFrames);
-      for (const buf of this.buffers) buf.copyWithin(0, drop, this.bufFrames);
-      this.bufFrames -= drop;
-      this.bufStart += drop;
-    }
+    this.input.dropBefore(2 * this.outputIndex - reach);
     return out;
   }
 }
