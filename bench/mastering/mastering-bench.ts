@@ -54,6 +54,32 @@ interface Row {
   seconds: number;
 }
 
+/** The row of a run that delivered nothing (refused by rule or failed). */
+function notDelivered(
+  base: Pick<Row, 'track' | 'kind' | 'profile' | 'crestInDb'>,
+  tool: Row['tool'],
+  outcome: 'refused' | 'failed',
+  reason: string,
+  at: Pick<Row, 'expectedLufs' | 'seconds'>,
+): Row {
+  return {
+    ...base,
+    tool,
+    outcome,
+    reason,
+    ...at,
+    ours: null,
+    ebur128: null,
+    withinTolerance: false,
+    underCeiling: false,
+    quieterByPolicyLu: 0,
+    linear: null,
+    decision: null,
+    limiterMaxDb: null,
+    crestOutDb: null,
+  };
+}
+
 const TOLERANCE = 0.2;
 
 function within(v: number | null, expected: number | null): boolean {
@@ -308,23 +334,12 @@ export async function masteringBench(options: MasteringBenchOptions = {}): Promi
       } catch (e) {
         if (!(e instanceof MasteringError)) throw e;
         const refused = e.code === 'unsupported-channel-layout';
-        rows.push({
-          ...base,
-          tool: 'pressline',
-          outcome: refused ? 'refused' : 'failed',
-          reason: `${e.code}: ${e.reason}`,
-          expectedLufs: null,
-          ours: null,
-          ebur128: null,
-          withinTolerance: false,
-          underCeiling: false,
-          quieterByPolicyLu: 0,
-          linear: null,
-          decision: null,
-          limiterMaxDb: null,
-          crestOutDb: null,
-          seconds: (performance.now() - t0) / 1000,
-        });
+        rows.push(
+          notDelivered(base, 'pressline', refused ? 'refused' : 'failed', `${e.code}: ${e.reason}`, {
+            expectedLufs: null,
+            seconds: (performance.now() - t0) / 1000,
+          }),
+        );
       }
       const last = rows[rows.length - 1];
       log(
@@ -357,23 +372,12 @@ export async function masteringBench(options: MasteringBenchOptions = {}): Promi
           seconds: ff.seconds,
         });
       } catch (e) {
-        rows.push({
-          ...base,
-          tool: 'ffmpeg',
-          outcome: 'failed',
-          reason: (e as Error).message.slice(0, 200),
-          expectedLufs: target,
-          ours: null,
-          ebur128: null,
-          withinTolerance: false,
-          underCeiling: false,
-          quieterByPolicyLu: 0,
-          linear: null,
-          decision: null,
-          limiterMaxDb: null,
-          crestOutDb: null,
-          seconds: 0,
-        });
+        rows.push(
+          notDelivered(base, 'ffmpeg', 'failed', (e as Error).message.slice(0, 200), {
+            expectedLufs: target,
+            seconds: 0,
+          }),
+        );
       }
     }
   }
