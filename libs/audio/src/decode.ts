@@ -219,7 +219,7 @@ export class AudioDecodeStream implements AsyncIterable<AudioBlock> {
       yield* this.runDirect(format, direct);
       return;
     }
-    // Started from a header but the file is no longer the one it came from: probe it after all.
+    // format.probe is null only when decoding started from a header, which is always read directly.
     const probed = format.probe ?? (await probe(this.file, this.options));
     const args = await this.buildArgs(format, probed);
     const stall = this.options.stallTimeoutMs ?? DECODE_DEFAULTS.stallTimeoutMs;
@@ -288,6 +288,8 @@ export class AudioDecodeStream implements AsyncIterable<AudioBlock> {
     const header = format.header;
     const sampleFormat = directPcmFormat(header);
     if (!sampleFormat || !header) return null;
+    // Started from the header (no probe): headerFormat has checked the file already.
+    if (!format.probe) return sampleFormat;
     return (await this.isSameRegularFile(header)) ? sampleFormat : null;
   }
 
@@ -336,10 +338,15 @@ export class AudioDecodeStream implements AsyncIterable<AudioBlock> {
     };
   }
 
-  /** Counts (and with replaceNonFinite, zeroes) NaN and +-Infinity samples. */
+  /** Counts NaN and +-Infinity samples (x - x is NaN exactly for those) of a block read directly. */
   private countNonFinite(channels: Float32Array[], frames: number): void {
     let bad = 0;
     for (const ch of channels) for (let i = 0; i < frames; i++) if (ch[i] - ch[i] !== 0) bad++;
+    this.noteNonFinite(channels, frames, bad);
+  }
+
+  /** Adds `bad` non-finite samples of a block to the count; with replaceNonFinite, zeroes them. */
+  private noteNonFinite(channels: Float32Array[], frames: number, bad: number): void {
     if (bad === 0) return;
     this.nonFinite += bad;
     if (this.options.replaceNonFinite)
@@ -384,14 +391,7 @@ export class AudioDecodeStream implements AsyncIterable<AudioBlock> {
         channels.push(dst);
       }
     }
-    if (bad > 0) {
-      this.nonFinite += bad;
-      if (this.options.replaceNonFinite) {
-        for (const ch of channels) {
-          for (let i = 0; i < frames; i++) if (ch[i] - ch[i] !== 0) ch[i] = 0;
-        }
-      }
-    }
+    this.noteNonFinite(channels, frames, bad);
     return { channels, frames };
   }
 
