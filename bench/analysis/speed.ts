@@ -97,8 +97,8 @@ export async function runSpeed(options: SpeedOptions): Promise<void> {
     const key = new KeyAnalyzer({ sampleRate: sr });
     feed(ch, repeat, rhythm, key);
     const f = rhythm.features();
-    const c = key.features();
-    const featureBytes = (f.all.length * 4 + f.bands.length) * 4 + c.fine.length * 4;
+    // the key analyser keeps no per-frame features (see KeyChroma)
+    const featureBytes = (f.all.length * 4 + f.bands.length + f.chroma.length) * 4;
     rhythm.result();
     key.result();
     gc?.();

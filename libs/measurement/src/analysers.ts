@@ -166,7 +166,7 @@ export class Analysers {
       ? new RhythmAnalyzer({ sampleRate, bpmRange: init.bpmRange, expectedSeconds: init.expectedSeconds })
       : null;
     this.keys = init.measures.includes('key')
-      ? new KeyAnalyzer({ sampleRate, expectedSeconds: init.expectedSeconds })
+      ? new KeyAnalyzer({ sampleRate })
       : null;
   }
 

@@ -1,5 +1,4 @@
 import { RealFft, SlidingFrames, hannWindow } from '../fft';
-import { FeatureBuffer, MAX_RESERVE_SECONDS } from '../rhythm/resample';
 import type { Hertz } from '../units';
 
 /**
@@ -7,8 +6,9 @@ import type { Hertz } from '../units';
  * Gómez's HPCP (harmonic pitch class profile, Gómez 2006, "Tonal description of music audio
  * signals"): every spectral peak between the first and the last region edge (parabolically
  * interpolated) adds its magnitude to a fine pitch-class histogram (10 cents per bin, 120 bins,
- * A4 = 440 Hz grid) of its frequency region, kept per frame so the tuning can be estimated first
- * and the 12-bin chroma folded with that tuning.
+ * A4 = 440 Hz grid) of its frequency region. Each frame's histograms go to a sink (the key
+ * analyser folds them into 12-bin chroma at a grid of tunings, see KeyChroma); nothing is kept per
+ * frame here, so memory does not grow with the input.
  */
 export const CHROMA_DEFAULTS = Object.freeze({
   /** STFT frame in samples at the analysis rate (about 0.74 s at 5.5 kHz: 1.35 Hz bins). */
@@ -24,20 +24,13 @@ export const CHROMA_DEFAULTS = Object.freeze({
 
 export const FINE_BINS = 12 * CHROMA_DEFAULTS.binsPerSemitone;
 
-export interface ChromaFeatures {
-  /** Frames per second. */
-  readonly frameRate: Hertz;
-  readonly frames: number;
-  /** Region edges in Hz (`regions + 1` values). */
-  readonly regionEdges: readonly number[];
-  /**
-   * Fine pitch-class magnitudes, `frames * regions * FINE_BINS`, frame-major then region; bin 0 =
-   * C (10-cent bins on the A440 grid).
-   */
-  readonly fine: Float32Array;
-  /** Deviation from the A440 grid as an amplitude-weighted circular mean: sum of w*e^(2*pi*i*semitones). */
-  readonly tuningRe: number;
-  readonly tuningIm: number;
+/** Sink of one frame's fine pitch-class histograms: `regions * FINE_BINS` values, region-major, bin 0 = C (10-cent bins on the A440 grid); valid during the call only. */
+export type ChromaFrameSink = (fine: Float64Array) => void;
+
+/** Deviation from the A440 grid as an amplitude-weighted circular mean: sum of w*e^(2*pi*i*semitones). */
+export interface TuningSum {
+  readonly re: number;
+  readonly im: number;
 }
 
 export class ChromaAnalyzer {
@@ -49,15 +42,19 @@ export class ChromaAnalyzer {
   private readonly mag: Float64Array;
   private readonly edges: readonly number[];
   private readonly fineFrame: Float64Array;
-  private readonly fine = new FeatureBuffer(FINE_BINS * 512);
-  private frames = 0;
+  private readonly sink: ChromaFrameSink;
+  private frameCount = 0;
   private tuningRe = 0;
   private tuningIm = 0;
   private readonly peakBins: Int32Array;
   private readonly peakFreq: Float64Array;
   private readonly peakAmp: Float64Array;
 
-  constructor(sampleRate: Hertz, regionEdges: readonly number[] = CHROMA_DEFAULTS.regionEdges) {
+  constructor(
+    sampleRate: Hertz,
+    sink: ChromaFrameSink,
+    regionEdges: readonly number[] = CHROMA_DEFAULTS.regionEdges,
+  ) {
     if (!(sampleRate >= 4000 && sampleRate <= 48000))
       throw new RangeError(`sample rate out of range: ${sampleRate}`);
     if (regionEdges.length < 2 || regionEdges.some((e, i) => i > 0 && !(e > regionEdges[i - 1]))) {
@@ -67,6 +64,7 @@ export class ChromaAnalyzer {
       throw new RangeError(`regionEdges must lie within (0, ${sampleRate / 2}) Hz`);
     }
     this.sampleRate = sampleRate;
+    this.sink = sink;
     this.edges = [...regionEdges];
     const n = CHROMA_DEFAULTS.frameSize;
     this.fft = new RealFft(n);
@@ -84,10 +82,25 @@ export class ChromaAnalyzer {
 
   reset(): void {
     this.framing.reset();
-    this.frames = 0;
+    this.frameCount = 0;
     this.tuningRe = 0;
     this.tuningIm = 0;
-    this.fine.clear();
+  }
+
+  get frameRate(): Hertz {
+    return this.sampleRate / CHROMA_DEFAULTS.hop;
+  }
+
+  get regions(): number {
+    return this.edges.length - 1;
+  }
+
+  get frames(): number {
+    return this.frameCount;
+  }
+
+  tuning(): TuningSum {
+    return { re: this.tuningRe, im: this.tuningIm };
   }
 
   process(x: Float32Array): void {
@@ -164,31 +177,7 @@ export class ChromaAnalyzer {
         fineFrame[base + ((i0 + 1) % FINE_BINS)] += amp * frac;
       }
     }
-    for (let b = 0; b < fineFrame.length; b++) this.fine.push(fineFrame[b]);
-    this.frames++;
-  }
-
-  /** Sizes the feature buffer for `seconds` of input (a hint: more input still fits). */
-  reserve(seconds: number): void {
-    const frames =
-      Math.ceil((Math.min(seconds, MAX_RESERVE_SECONDS) * this.sampleRate) / CHROMA_DEFAULTS.hop) + 4;
-    this.fine.reserve(frames * (this.edges.length - 1) * FINE_BINS);
-  }
-
-  /** The features so far, copied (the analyser can go on). */
-  features(): ChromaFeatures {
-    return { ...this.featureViews(), fine: this.fine.toArray() };
-  }
-
-  /** The features so far viewing the analyser's own buffer, valid until the next `process`. */
-  featureViews(): ChromaFeatures {
-    return {
-      frameRate: this.sampleRate / CHROMA_DEFAULTS.hop,
-      frames: this.frames,
-      regionEdges: this.edges,
-      fine: this.fine.view(),
-      tuningRe: this.tuningRe,
-      tuningIm: this.tuningIm,
-    };
+    this.frameCount++;
+    this.sink(fineFrame);
   }
 }

@@ -1,6 +1,6 @@
 import { MonoDownsampler } from '../rhythm/resample';
 import type { Hertz } from '../units';
-import { CHROMA_DEFAULTS, ChromaAnalyzer, FINE_BINS, type ChromaFeatures } from './chroma';
+import { CHROMA_DEFAULTS, ChromaAnalyzer, FINE_BINS, type TuningSum } from './chroma';
 import { camelotOf, keyLabelOf, openKeyOf, tonicName, type KeyMode, type Tonic } from './notation';
 import { KEY_PROFILES, correlateKeys, pearson, type KeyProfileName } from './profiles';
 
@@ -67,8 +67,6 @@ export const DEFAULT_KEY_METHOD: KeyMethod = Object.freeze({
 export interface KeyAnalyzerOptions {
   readonly sampleRate: Hertz;
   readonly method?: Partial<KeyMethod>;
-  /** Expected duration of the input, when known: the feature buffer is sized for it up front. */
-  readonly expectedSeconds?: number;
 }
 
 /** Internal analysis rate: 44.1 kHz input is decimated by 8. */
@@ -76,16 +74,18 @@ const KEY_ANALYSIS_RATE: Hertz = 5512.5;
 
 /**
  * Streaming key and tuning analysis: downmix, decimate to about 5.5 kHz, spectral-peak pitch-class
- * histograms per frame (see ChromaAnalyzer); `result` estimates the tuning (circular mean of peak
- * deviations from the equal-tempered grid), folds the chroma with that tuning and correlates it
- * with major/minor key profiles (Krumhansl-Schmuckler method with the profile set chosen by
- * measurement, see DEFAULT_KEY_METHOD).
+ * histograms per frame (see ChromaAnalyzer) folded into 12-bin chroma as they come (see KeyChroma);
+ * `result` estimates the tuning (circular mean of peak deviations from the equal-tempered grid)
+ * and correlates the chroma at that tuning with major/minor key profiles (Krumhansl-Schmuckler
+ * method with the profile set chosen by measurement, see DEFAULT_KEY_METHOD). Memory does not grow
+ * with the input.
  */
 export class KeyAnalyzer {
   readonly sampleRate: Hertz;
   private readonly method: KeyMethod;
   private readonly downsampler: MonoDownsampler;
   private readonly chroma: ChromaAnalyzer;
+  private readonly summary: KeyChroma;
 
   constructor(options: KeyAnalyzerOptions) {
     if (!(options.sampleRate >= 8000 && options.sampleRate <= 768000)) {
@@ -97,8 +97,14 @@ export class KeyAnalyzer {
       if (!KEY_PROFILES[p]) throw new RangeError(`unknown key profile ${p}`);
     if (this.method.profiles.length === 0) throw new RangeError('at least one key profile is needed');
     this.downsampler = new MonoDownsampler(options.sampleRate, KEY_ANALYSIS_RATE);
-    this.chroma = new ChromaAnalyzer(this.downsampler.outputRate);
-    if (options.expectedSeconds) this.chroma.reserve(options.expectedSeconds);
+    const rate = this.downsampler.outputRate;
+    const summary = new KeyChroma(
+      this.method,
+      rate / CHROMA_DEFAULTS.hop,
+      CHROMA_DEFAULTS.regionEdges.length - 1,
+    );
+    this.chroma = new ChromaAnalyzer(rate, (fine) => summary.add(fine));
+    this.summary = summary;
   }
 
   process(block: readonly Float32Array[]): void {
@@ -108,27 +114,39 @@ export class KeyAnalyzer {
   reset(): void {
     this.downsampler.reset();
     this.chroma.reset();
-  }
-
-  features(): ChromaFeatures {
-    return this.chroma.features();
+    this.summary.reset();
   }
 
   result(): KeyResult {
-    return estimateKey(this.chroma.featureViews(), this.method);
+    const cents = estimateTuningCents(this.chroma.tuning());
+    const tuningHz = Math.round(440 * Math.pow(2, cents / 1200) * 10) / 10;
+    const { chroma, opening } = this.summary.result(cents);
+    return {
+      key: keyFromChroma(chroma, this.method.profiles, opening, this.method.openingWeight),
+      tuningHz,
+    };
   }
 }
 
 /** Tuning offset in cents from the A440 grid (-50..50) from the circular mean of peak deviations. */
-export function estimateTuningCents(f: ChromaFeatures): number {
-  if (f.tuningRe === 0 && f.tuningIm === 0) return 0;
-  return (100 * Math.atan2(f.tuningIm, f.tuningRe)) / (2 * Math.PI);
+export function estimateTuningCents(t: TuningSum): number {
+  if (t.re === 0 && t.im === 0) return 0;
+  return (100 * Math.atan2(t.im, t.re)) / (2 * Math.PI);
 }
 
-/** 120x12 folding matrix: fine bin -> semitone of the tuned grid, cos^2 window one semitone wide. */
-function foldingMatrix(tuningCents: number): Float64Array {
+/**
+ * Fine bin -> semitone of the grid tuned by `tuningCents`, with its cos^2 weight (window one
+ * semitone wide: every fine bin falls in one semitone's window, or none on the exact edge).
+ */
+export interface Folding {
+  readonly semitone: Int8Array;
+  readonly weight: Float64Array;
+}
+
+export function folding(tuningCents: number): Folding {
   const bps = CHROMA_DEFAULTS.binsPerSemitone;
-  const m = new Float64Array(FINE_BINS * 12);
+  const semitone = new Int8Array(FINE_BINS).fill(-1);
+  const weight = new Float64Array(FINE_BINS);
   for (let b = 0; b < FINE_BINS; b++) {
     const semis = b / bps - tuningCents / 100;
     for (let s = 0; s < 12; s++) {
@@ -136,106 +154,170 @@ function foldingMatrix(tuningCents: number): Float64Array {
       x -= 12 * Math.round(x / 12);
       if (Math.abs(x) < 0.5) {
         const c = Math.cos(Math.PI * x);
-        m[b * 12 + s] = c * c;
+        semitone[b] = s;
+        weight[b] = c * c;
       }
     }
   }
-  return m;
+  return { semitone, weight };
 }
 
-/**
- * Folds per-frame fine histograms into a tuned 12-bin chroma per frame, summing the frequency
- * regions with `regionWeights`.
- */
-export function foldChroma(
-  f: ChromaFeatures,
-  tuningCents: number,
+/** Folds one frame's fine histograms (`regions * FINE_BINS`) into `out` (12 bins), regions weighted. */
+export function foldFrame(
+  fine: ArrayLike<number>,
+  offset: number,
+  regions: number,
+  fold: Folding,
   regionWeights: readonly number[],
-): Float64Array {
-  const m = foldingMatrix(tuningCents);
-  const regions = f.regionEdges.length - 1;
-  const frames = f.frames;
-  const out = new Float64Array(frames * 12);
-  const fine = f.fine;
-  for (let t = 0; t < frames; t++) {
-    for (let r = 0; r < regions; r++) {
-      const w = regionWeights[r] ?? 1;
-      if (w === 0) continue;
-      const base = (t * regions + r) * FINE_BINS;
-      for (let b = 0; b < FINE_BINS; b++) {
-        const v = fine[base + b] * w;
-        if (v === 0) continue;
-        const row = b * 12;
-        for (let s = 0; s < 12; s++) out[t * 12 + s] += v * m[row + s];
-      }
+  out: Float64Array,
+): void {
+  out.fill(0);
+  for (let r = 0; r < regions; r++) {
+    const w = regionWeights[r] ?? 1;
+    if (w === 0) continue;
+    const base = offset + r * FINE_BINS;
+    for (let b = 0; b < FINE_BINS; b++) {
+      const s = fold.semitone[b];
+      const v = fine[base + b];
+      if (s >= 0 && v !== 0) out[s] += v * w * fold.weight[b];
     }
   }
-  return out;
 }
 
-/** Average chroma over frames after per-frame normalisation and compression. */
-export function averageChroma(
-  frames12: Float64Array,
-  frames: number,
-  norm: KeyMethod['frameNorm'],
-  exponent: number,
-): Float64Array {
-  const out = new Float64Array(12);
-  for (let t = 0; t < frames; t++) {
-    let scale = 1;
-    if (norm !== 'none') {
-      let m = 0;
-      for (let s = 0; s < 12; s++) {
-        const v = frames12[t * 12 + s];
-        m = norm === 'max' ? Math.max(m, v) : m + v;
-      }
-      if (m <= 0) continue;
-      scale = 1 / m;
-    }
-    for (let s = 0; s < 12; s++) out[s] += Math.pow(frames12[t * 12 + s] * scale, exponent);
-  }
-  return out;
-}
-
-export function estimateKey(f: ChromaFeatures, method: KeyMethod = DEFAULT_KEY_METHOD): KeyResult {
-  const cents = estimateTuningCents(f);
-  const tuningHz = Math.round(440 * Math.pow(2, cents / 1200) * 10) / 10;
-  const frames12 = foldChroma(f, cents, method.regionWeights);
-  const chroma = averageChroma(frames12, f.frames, method.frameNorm, method.exponent);
-  const opening =
-    method.openingWeight > 0 ? openingChroma(frames12, f.frames, f.frameRate, method.openingSeconds) : null;
-  return { key: keyFromChroma(chroma, method.profiles, opening, method.openingWeight), tuningHz };
-}
+/** Tunings (cents) at which KeyChroma folds every frame: -50..50 in 5-cent steps. */
+const TUNING_GRID_STEP = 5;
+const TUNING_GRID = Array.from({ length: 100 / TUNING_GRID_STEP + 1 }, (_, i) => -50 + i * TUNING_GRID_STEP);
+/** Frame energies are counted in log bins of 1 % for the median the opening gate needs. */
+const ENERGY_BIN = Math.log(1.01);
+const ENERGY_LOG_MIN = Math.log(1e-9);
+const ENERGY_BINS = Math.ceil((Math.log(1e9) - ENERGY_LOG_MIN) / ENERGY_BIN);
+/** Frames of the start kept whole for the opening cue (its gate is only known at the end). */
+export const OPENING_SEARCH_SECONDS = 120;
 
 /**
- * Chroma (from tuned per-frame chroma, `frames * 12`) of the first `seconds` of sound (frames
- * before the music starts are skipped): pieces
- * open on their tonic chord far more often than on any other (the opening and the final cadence
- * are the classic tonic cues of symbolic key finding, e.g. Longuet-Higgins & Steedman 1971), which
- * is what tells a minor loop i-VI-III-VII from its relative major when the pitch content is the same.
+ * The chroma the key is read from, accumulated frame by frame in bounded memory. The tuning is
+ * only known at the end (a circular mean over the whole input), so every frame is folded at 21
+ * tunings 5 cents apart and the average of each kept; the result interpolates between the two
+ * nearest (the cos^2 folding changes smoothly with the tuning). The opening cue needs the frames
+ * from the first one above a gate (a quarter of the median frame energy, counted in a 1 % log
+ * histogram per tuning) for `openingSeconds`: the first OPENING_SEARCH_SECONDS of frames are kept
+ * for it; music that starts later gets no opening cue.
  */
-export function openingChroma(
-  frames12: Float64Array,
-  frames: number,
-  frameRate: Hertz,
-  seconds: number,
-): Float64Array | null {
-  if (frames === 0) return null;
-  const energy = new Float64Array(frames);
-  for (let t = 0; t < frames; t++) for (let s = 0; s < 12; s++) energy[t] += frames12[t * 12 + s];
-  const sorted = Float64Array.from(energy).sort();
-  const gate = 0.25 * sorted[sorted.length >> 1];
-  let first = 0;
-  while (first < frames && !(energy[first] > gate)) first++;
-  const count = Math.max(1, Math.round(seconds * frameRate));
-  if (first + count > frames) return null;
-  const out = new Float64Array(12);
-  for (let t = first; t < first + count; t++) {
-    const e = energy[t];
-    if (!(e > 0)) continue;
-    for (let s = 0; s < 12; s++) out[s] += frames12[t * 12 + s] / e;
+export class KeyChroma {
+  private readonly folds: Folding[];
+  private readonly averages: Float64Array[];
+  private readonly energyCounts: Uint32Array[];
+  private readonly zeroEnergy: Uint32Array;
+  private readonly frame12 = new Float64Array(12);
+  private readonly start: Float32Array;
+  private readonly frameSize: number;
+  private frames = 0;
+
+  constructor(
+    private readonly method: KeyMethod,
+    private readonly frameRate: Hertz,
+    private readonly regions: number,
+  ) {
+    this.folds = TUNING_GRID.map(folding);
+    this.averages = TUNING_GRID.map(() => new Float64Array(12));
+    this.energyCounts = TUNING_GRID.map(() => new Uint32Array(ENERGY_BINS));
+    this.zeroEnergy = new Uint32Array(TUNING_GRID.length);
+    this.frameSize = regions * FINE_BINS;
+    this.start = new Float32Array(Math.ceil(OPENING_SEARCH_SECONDS * frameRate) * this.frameSize);
   }
-  return out;
+
+  reset(): void {
+    for (const a of this.averages) a.fill(0);
+    for (const c of this.energyCounts) c.fill(0);
+    this.zeroEnergy.fill(0);
+    this.frames = 0;
+  }
+
+  add(fine: Float64Array): void {
+    const m = this.method;
+    const c = this.frame12;
+    for (let g = 0; g < TUNING_GRID.length; g++) {
+      foldFrame(fine, 0, this.regions, this.folds[g], m.regionWeights, c);
+      let energy = 0;
+      let peak = 0;
+      for (let s = 0; s < 12; s++) {
+        energy += c[s];
+        if (c[s] > peak) peak = c[s];
+      }
+      if (energy > 0) {
+        const bin = Math.floor((Math.log(energy) - ENERGY_LOG_MIN) / ENERGY_BIN);
+        this.energyCounts[g][Math.max(0, Math.min(ENERGY_BINS - 1, bin))]++;
+      } else {
+        this.zeroEnergy[g]++;
+      }
+      const norm = m.frameNorm === 'max' ? peak : m.frameNorm === 'sum' ? energy : 1;
+      if (!(norm > 0)) continue;
+      const avg = this.averages[g];
+      const scale = 1 / norm;
+      if (m.exponent === 1) for (let s = 0; s < 12; s++) avg[s] += c[s] * scale;
+      else for (let s = 0; s < 12; s++) avg[s] += Math.pow(c[s] * scale, m.exponent);
+    }
+    if ((this.frames + 1) * this.frameSize <= this.start.length)
+      this.start.set(fine, this.frames * this.frameSize);
+    this.frames++;
+  }
+
+  /** The average chroma at `tuningCents` and the opening chroma (null without one). */
+  result(tuningCents: number): { chroma: Float64Array; opening: Float64Array | null } {
+    const pos = (Math.max(-50, Math.min(50, tuningCents)) + 50) / TUNING_GRID_STEP;
+    const g0 = Math.min(TUNING_GRID.length - 2, Math.floor(pos));
+    const frac = pos - g0;
+    const chroma = new Float64Array(12);
+    for (let s = 0; s < 12; s++)
+      chroma[s] = (1 - frac) * this.averages[g0][s] + frac * this.averages[g0 + 1][s];
+    const opening = this.method.openingWeight > 0 ? this.opening(tuningCents, Math.round(pos)) : null;
+    return { chroma, opening };
+  }
+
+  /** Median frame energy at grid tuning `g` (upper median, to the histogram's 1 %). */
+  private medianEnergy(g: number): number {
+    const half = this.frames >> 1;
+    let seen = this.zeroEnergy[g];
+    if (seen > half) return 0;
+    const counts = this.energyCounts[g];
+    for (let b = 0; b < ENERGY_BINS; b++) {
+      seen += counts[b];
+      if (seen > half) return Math.exp(ENERGY_LOG_MIN + (b + 0.5) * ENERGY_BIN);
+    }
+    return 0;
+  }
+
+  /**
+   * Chroma of the first `openingSeconds` of sound (frames before the music starts are skipped):
+   * pieces open on their tonic chord far more often than on any other (the opening and the final
+   * cadence are the classic tonic cues of symbolic key finding, e.g. Longuet-Higgins & Steedman
+   * 1971), which is what tells a minor loop i-VI-III-VII from its relative major when the pitch
+   * content is the same.
+   */
+  private opening(tuningCents: number, grid: number): Float64Array | null {
+    const kept = Math.min(this.frames, this.start.length / this.frameSize);
+    if (kept === 0) return null;
+    const fold = folding(tuningCents);
+    const gate = 0.25 * this.medianEnergy(grid);
+    const count = Math.max(1, Math.round(this.method.openingSeconds * this.frameRate));
+    const c = new Float64Array(12);
+    const out = new Float64Array(12);
+    let first = -1;
+    let used = 0;
+    for (let t = 0; t < kept && used < count; t++) {
+      foldFrame(this.start, t * this.frameSize, this.regions, fold, this.method.regionWeights, c);
+      let e = 0;
+      for (let s = 0; s < 12; s++) e += c[s];
+      if (first < 0) {
+        if (!(e > gate)) continue;
+        first = t;
+      }
+      used++;
+      if (!(e > 0)) continue;
+      for (let s = 0; s < 12; s++) out[s] += c[s] / e;
+    }
+    return first >= 0 && used === count ? out : null;
+  }
 }
 
 const TRIAD_MAJOR = [1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0];
