@@ -6,3 +6,4 @@ export * from './beats';
 export * from './metre';
 export * from './rhythm-analyzer';
 export * from './percival';
+export * from './tempogram';

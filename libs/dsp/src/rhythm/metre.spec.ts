@@ -1,19 +1,18 @@
 import { compoundRegrouping, type MetreEstimate } from './metre';
-import type { OnsetFeatures } from './onset';
+import type { MetreFeatures } from './onset';
 
 const FRAME_RATE = 100;
 /** Six eighths per bar, 10 frames per eighth (an eighth of 0.1 s: 100 dotted quarters per minute). */
 const EIGHTH = 10;
 
 /** Onset features whose high band has a hit of `accents[e % 6]` on every eighth e. */
-function features(accents: readonly number[], bars: number): OnsetFeatures {
+function features(accents: readonly number[], bars: number): MetreFeatures {
   const frames = bars * 6 * EIGHTH + 20;
   const high = new Float32Array(frames);
   for (let e = 0; e < bars * 6; e++) high[e * EIGHTH + 5] = accents[e % 6];
   const empty = new Float32Array(frames);
   return {
     frameRate: FRAME_RATE,
-    startTime: 0,
     all: high,
     low: empty,
     mid: empty,

@@ -1,4 +1,4 @@
-import type { OnsetFeatures } from './onset';
+import type { MetreFeatures } from './onset';
 
 export type TimeSignature = '2/4' | '3/4' | '4/4' | '6/8' | '9/8' | '12/8';
 
@@ -29,7 +29,7 @@ function maxIn(a: Float32Array, lo: number, hi: number): number {
 }
 
 /** Per-beat rhythm and harmony descriptors (beat-synchronous features, as in Gouyon & Herrera 2003). */
-function beatFeatures(f: OnsetFeatures, beats: Float64Array): BeatFeatures {
+function beatFeatures(f: MetreFeatures, beats: Float64Array): BeatFeatures {
   const nb = beats.length;
   const w = Math.max(1, Math.round(0.04 * f.frameRate));
   const rows: Float64Array[] = [];
@@ -126,7 +126,7 @@ function patternDistance(rows: Float64Array[], lag: number): number {
  * beats) at which the rhythm pattern repeats best; the downbeat is the phase where low-frequency
  * onsets (kick, bass) and harmonic changes concentrate (Klapuri et al. 2006; Goto 2001).
  */
-export function estimateMetre(f: OnsetFeatures, beats: Float64Array): MetreEstimate {
+export function estimateMetre(f: MetreFeatures, beats: Float64Array): MetreEstimate {
   if (beats.length < 8) {
     return { beatsPerBar: 4, subdivision: 2, timeSignature: '4/4', firstDownbeat: 0, confidence: 0 };
   }
@@ -212,7 +212,7 @@ export interface CompoundRegrouping {
  * when the bars carry the 6/8 accent (see COMPOUND_ACCENT_RATIO); null otherwise.
  */
 export function compoundRegrouping(
-  f: OnsetFeatures,
+  f: MetreFeatures,
   beats: Float64Array,
   metre: MetreEstimate,
 ): CompoundRegrouping | null {
@@ -223,7 +223,8 @@ export function compoundRegrouping(
   let fourth = 0;
   let fifth = 0;
   let bars = 0;
-  for (let i = metre.firstDownbeat; i + 2 < beats.length; i += 3) {
+  // bars within the high-band envelope kept for the metre (see METRE_FEATURE_SECONDS)
+  for (let i = metre.firstDownbeat; i + 2 < beats.length && beats[i + 2] < f.high.length; i += 3) {
     third += at(beats[i + 1]);
     fourth += at((beats[i + 1] + beats[i + 2]) / 2);
     fifth += at(beats[i + 2]);

@@ -1,6 +1,7 @@
 import { RealFft, SlidingFrames, hannWindow } from '../fft';
 import type { Hertz, Seconds } from '../units';
 import { FeatureBuffer, MAX_RESERVE_SECONDS } from './resample';
+import { BandTempogramAccumulator, type BandTempograms } from './tempogram';
 
 /**
  * Onset-strength features at a fixed frame rate: log-compressed band magnitudes of a short STFT and
@@ -9,26 +10,45 @@ import { FeatureBuffer, MAX_RESERVE_SECONDS } from './resample';
  * librosa's onset_strength). Kept per band group: low (kick, bass), mid (snare, chords), high
  * (hats), which later tell the beat level from the subdivision.
  */
-export interface OnsetFeatures {
+/**
+ * What the metre analysis reads at the beats: the flux envelopes and coarse spectra of the first
+ * METRE_FEATURE_SECONDS (the full-band flux of the whole input).
+ */
+export interface MetreFeatures {
   /** Frames per second of every envelope. */
   readonly frameRate: Hertz;
-  /** Time of frame 0 in the input signal (window centre minus filter delay). */
-  readonly startTime: Seconds;
-  /** Spectral flux summed over all bands. */
+  /** Spectral flux summed over all bands, whole input. */
   readonly all: Float32Array;
-  /** Flux below 200 Hz. */
+  /** Flux below 200 Hz (first METRE_FEATURE_SECONDS). */
   readonly low: Float32Array;
-  /** Flux 200 Hz - 2 kHz. */
+  /** Flux 200 Hz - 2 kHz (first METRE_FEATURE_SECONDS). */
   readonly mid: Float32Array;
-  /** Flux above 2 kHz. */
+  /** Flux above 2 kHz (first METRE_FEATURE_SECONDS). */
   readonly high: Float32Array;
-  /** Band log-magnitudes at `frameRate / bandDecimation` frames per second, `bandCount` per frame. */
+  /**
+   * Band log-magnitudes at `frameRate / bandDecimation` frames per second, `bandCount` per frame
+   * (first METRE_FEATURE_SECONDS).
+   */
   readonly bands: Float32Array;
   readonly bandCount: number;
   readonly bandDecimation: number;
   /** Coarse 12-bin chroma (400 Hz - 5 kHz, bin 0 = C) at the band rate, for harmonic-change cues. */
   readonly chroma: Float32Array;
 }
+
+export interface OnsetFeatures extends MetreFeatures {
+  /** Time of frame 0 in the input signal (window centre minus filter delay). */
+  readonly startTime: Seconds;
+  /** Tempograms of the flux groups over the whole input, accumulated as it streamed. */
+  readonly tempograms: BandTempograms;
+}
+
+/**
+ * Seconds of per-frame band features kept for the metre (bar length and downbeat phase are read
+ * there and applied to the whole beat list): beyond it, only the full-band flux grows with the
+ * input (4 bytes per frame, 1.2 MB per hour).
+ */
+export const METRE_FEATURE_SECONDS: Seconds = 600;
 
 export const ONSET_DEFAULTS = Object.freeze({
   /** STFT window in seconds (rounded to a power of two in samples). */
@@ -79,6 +99,8 @@ export class OnsetAnalyzer {
   private readonly chromaW0: Float64Array;
   private readonly chromaAcc = new Float64Array(12);
   private readonly chroma = new FeatureBuffer(4096);
+  private readonly metreFrames: number;
+  private tempograms: BandTempogramAccumulator;
 
   /** `delay`: seconds the input already lags the original signal (decimation filters). */
   constructor(sampleRate: Hertz, delay: Seconds = 0) {
@@ -89,6 +111,8 @@ export class OnsetAnalyzer {
     this.frameSize = 1 << Math.round(Math.log2(d.windowSeconds * sampleRate));
     this.hop = this.frameSize / d.overlap;
     this.frameRate = sampleRate / this.hop;
+    this.metreFrames = Math.ceil(METRE_FEATURE_SECONDS * this.frameRate);
+    this.tempograms = new BandTempogramAccumulator(this.frameRate);
     this.delay = delay;
     this.fft = new RealFft(this.frameSize);
     const window = hannWindow(this.frameSize);
@@ -155,6 +179,7 @@ export class OnsetAnalyzer {
     this.bands.clear();
     this.chroma.clear();
     this.chromaAcc.fill(0);
+    this.tempograms = new BandTempogramAccumulator(this.frameRate);
   }
 
   process(x: Float32Array): void {
@@ -206,10 +231,12 @@ export class OnsetAnalyzer {
       fa = fl = fm = fh = 0;
     }
     this.all.push(fa);
+    this.tempograms.push(Math.fround(fa), Math.fround(fl), Math.fround(fm), Math.fround(fh));
+    this.frames++;
+    if (this.frames > this.metreFrames) return;
     this.low.push(fl);
     this.mid.push(fm);
     this.high.push(fh);
-    this.frames++;
     const cbins = this.chromaBins;
     const pc0 = this.chromaPc0;
     const w0 = this.chromaW0;
@@ -237,8 +264,10 @@ export class OnsetAnalyzer {
   /** Sizes the feature buffers for `seconds` of input (a hint: more input still fits). */
   reserve(seconds: Seconds): void {
     const frames = Math.ceil(Math.min(seconds, MAX_RESERVE_SECONDS) * this.frameRate) + 16;
-    for (const b of [this.all, this.low, this.mid, this.high]) b.reserve(frames);
-    const decimated = Math.ceil(frames / ONSET_DEFAULTS.bandDecimation);
+    this.all.reserve(frames);
+    const metreFrames = Math.min(frames, this.metreFrames);
+    for (const b of [this.low, this.mid, this.high]) b.reserve(metreFrames);
+    const decimated = Math.ceil(metreFrames / ONSET_DEFAULTS.bandDecimation);
     this.bands.reserve(decimated * this.bandCount);
     this.chroma.reserve(decimated * 12);
   }
@@ -268,6 +297,7 @@ export class OnsetAnalyzer {
       bandCount: this.bandCount,
       bandDecimation: ONSET_DEFAULTS.bandDecimation,
       chroma: read(this.chroma),
+      tempograms: this.tempograms.result(),
     };
   }
 }

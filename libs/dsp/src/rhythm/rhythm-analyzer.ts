@@ -114,7 +114,10 @@ export function analyseRhythm(
   const nov = beatNovelty(f);
   const period = periodTrack(f, tempo, nov.length);
   let beatFrames = trackBeats(nov, period);
-  let metre = estimateMetre(f, beatFrames);
+  // the metre is read where the band features were kept (see METRE_FEATURE_SECONDS)
+  let inMetre = 0;
+  while (inMetre < beatFrames.length && beatFrames[inMetre] < f.low.length) inMetre++;
+  let metre = estimateMetre(f, beatFrames.subarray(0, inMetre));
   let tempoFound = tempo;
   // A 3/4 reading with the 6/8 accent: the beat is the dotted quarter, two per bar.
   const compound = compoundRegrouping(f, beatFrames, metre);

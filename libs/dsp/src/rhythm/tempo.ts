@@ -1,6 +1,7 @@
 import type { Hertz, Seconds } from '../units';
 import type { OnsetFeatures } from './onset';
-import { autocorrelation, movingAverage, parabolicOffset, sampleAt } from './periodicity';
+import { movingAverage, parabolicOffset, sampleAt } from './periodicity';
+import type { BandTempograms, Tempogram } from './tempogram';
 
 export type TempoRelation =
   'primary' | 'half' | 'double' | 'three-halves' | 'two-thirds' | 'third' | 'triple' | 'other';
@@ -72,58 +73,6 @@ export function beatNovelty(f: OnsetFeatures): Float32Array {
   return noveltyOf(f.all, f.frameRate);
 }
 
-/**
- * Tempogram summary: the mean of normalised autocorrelations of the novelty over overlapping
- * windows (a windowed-ACF tempogram as in Grosche & Müller 2011 / librosa.feature.tempogram),
- * robust to slow tempo drift; `local` keeps each window's ACF for the tempo curve.
- */
-export interface Tempogram {
-  readonly frameRate: Hertz;
-  /** Mean normalised ACF by lag in frames. */
-  readonly mean: Float64Array;
-  /** Per-window ACFs and their centre times in frames. */
-  readonly local: Float64Array[];
-  readonly centres: number[];
-}
-
-export const TEMPOGRAM_DEFAULTS = Object.freeze({ windowSeconds: 10, hopSeconds: 2.5, maxLagSeconds: 4.5 });
-
-export function tempogram(novelty: Float32Array, frameRate: Hertz, keepLocal = false): Tempogram {
-  const d = TEMPOGRAM_DEFAULTS;
-  const win = Math.round(d.windowSeconds * frameRate);
-  const hop = Math.round(d.hopSeconds * frameRate);
-  // A lag is only trusted while at least half of the window overlaps itself: a short clip gets a
-  // shorter ACF (a 2.8 s clip keeps lags up to 1.4 s, tempos above 43 BPM) rather than the noisy
-  // tail of a barely overlapping product.
-  const maxLag = Math.min(
-    Math.ceil(d.maxLagSeconds * frameRate),
-    Math.max(2, Math.floor(Math.min(win, novelty.length) / 2)),
-  );
-  const mean = new Float64Array(maxLag + 1);
-  const local: Float64Array[] = [];
-  const centres: number[] = [];
-  const starts: number[] = [];
-  if (novelty.length <= win) starts.push(0);
-  else for (let st = 0; st + win <= novelty.length; st += hop) starts.push(st);
-  let count = 0;
-  for (const st of starts) {
-    const seg = novelty.subarray(st, Math.min(novelty.length, st + win));
-    const a = autocorrelation(seg, maxLag);
-    const r0 = a[0];
-    if (!(r0 > 0)) continue;
-    const norm = new Float64Array(maxLag + 1);
-    for (let l = 0; l < a.length; l++) norm[l] = a[l] / r0 / Math.max(0.2, 1 - l / seg.length);
-    for (let l = 0; l <= maxLag; l++) mean[l] += norm[l];
-    count++;
-    if (keepLocal) {
-      local.push(norm);
-      centres.push(st + seg.length / 2);
-    }
-  }
-  if (count > 0) for (let l = 0; l <= maxLag; l++) mean[l] /= count;
-  return { frameRate, mean, local, centres };
-}
-
 /** Highest value of `a` within +-2 % of lag `lag` (tempo jitter tolerant lookup). */
 function peakNear(a: Float64Array, lag: number): number {
   const r = Math.max(1, lag * 0.02);
@@ -167,13 +116,6 @@ export const TEMPO_OCTAVE_WEIGHTS = Object.freeze({
 
 export type TempoOctaveWeights = { readonly [K in keyof typeof TEMPO_OCTAVE_WEIGHTS]: number };
 
-interface BandTempograms {
-  readonly all: Tempogram;
-  readonly backbone: Tempogram;
-  readonly mid: Tempogram;
-  readonly high: Tempogram;
-}
-
 function noveltyOf(x: Float32Array, frameRate: Hertz): Float32Array {
   const mean = movingAverage(x, Math.round(0.25 * frameRate));
   const out = new Float32Array(x.length);
@@ -186,18 +128,6 @@ function noveltyOf(x: Float32Array, frameRate: Hertz): Float32Array {
   const rms = Math.sqrt(s / Math.max(1, x.length)) || 1;
   for (let i = 0; i < x.length; i++) out[i] /= rms;
   return out;
-}
-
-function bandTempograms(f: OnsetFeatures): BandTempograms {
-  const fr = f.frameRate;
-  const bb = new Float32Array(f.low.length);
-  for (let i = 0; i < bb.length; i++) bb[i] = f.low[i] + f.mid[i];
-  return {
-    all: tempogram(noveltyOf(f.all, fr), fr, true),
-    backbone: tempogram(noveltyOf(bb, fr), fr),
-    mid: tempogram(noveltyOf(f.mid, fr), fr),
-    high: tempogram(noveltyOf(f.high, fr), fr),
-  };
 }
 
 function octaveScore(t: BandTempograms, bpm: number, w: TempoOctaveWeights): number {
@@ -278,7 +208,7 @@ export function estimateTempo(
   const seconds = f.all.length / f.frameRate;
   if (f.all.length < 8 || seconds < MIN_TEMPO_SECONDS)
     return { bpm: 0, confidence: 0, candidates: [], steady: true };
-  const t = bandTempograms(f);
+  const t = f.tempograms;
   const fr = f.frameRate;
   // 1. candidate periods: local maxima of the comb salience, with their metrical relatives
   const grid: number[] = [];

@@ -1,0 +1,247 @@
+import type { Hertz } from '../units';
+import { autocorrelation } from './periodicity';
+
+/**
+ * Tempogram summary: the mean of normalised autocorrelations of the novelty over overlapping
+ * windows (a windowed-ACF tempogram as in Grosche & Müller 2011 / librosa.feature.tempogram),
+ * robust to slow tempo drift; `local` keeps each window's ACF for the tempo curve.
+ */
+export interface Tempogram {
+  readonly frameRate: Hertz;
+  /** Mean normalised ACF by lag in frames. */
+  readonly mean: Float64Array;
+  /** Per-window ACFs and their centre times in frames. */
+  readonly local: Float32Array[];
+  readonly centres: number[];
+}
+
+export const TEMPOGRAM_DEFAULTS = Object.freeze({
+  windowSeconds: 10,
+  hopSeconds: 2.5,
+  maxLagSeconds: 4.5,
+  /** Half-width of the centred moving average the novelty is taken above. */
+  noveltyMeanSeconds: 0.25,
+});
+
+/** Values at absolute indices [base, base + length), older ones dropped on request. */
+class SlidingValues {
+  data: Float64Array;
+  base = 0;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.data = new Float64Array(capacity);
+  }
+
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Float64Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = v;
+  }
+
+  at(abs: number): number {
+    return this.data[abs - this.base];
+  }
+
+  /** Forgets values before absolute index `abs` (compacting once half the buffer is stale). */
+  dropBefore(abs: number): void {
+    const drop = Math.min(this.length, abs - this.base);
+    if (drop <= 0 || drop < this.data.length / 2) return;
+    this.data.copyWithin(0, drop, this.length);
+    this.length -= drop;
+    this.base += drop;
+  }
+
+  view(absStart: number, count: number): Float64Array {
+    return this.data.subarray(absStart - this.base, absStart - this.base + count);
+  }
+}
+
+interface MovingSum {
+  lo: number;
+  hi: number;
+  sum: number;
+}
+
+interface WindowSums {
+  sum: Float64Array;
+  count: number;
+  local: Float32Array[];
+  centres: number[];
+}
+
+/**
+ * Streaming windowed-ACF tempogram of an onset-flux signal: the novelty is the flux above its
+ * centred moving average (half-wave rectified), each 10 s window (every 2.5 s) is autocorrelated
+ * and normalised by its lag-0 value, so the result does not depend on the signal's scale. Keeps a
+ * window and a half of values (and, with `keepLocal`, one ACF per window for the tempo curve): memory
+ * does not grow with the input otherwise. `result` is what a batch computation over everything
+ * pushed so far gives, and leaves the accumulator able to go on.
+ */
+export class TempogramAccumulator {
+  readonly frameRate: Hertz;
+  private readonly win: number;
+  private readonly hop: number;
+  private readonly half: number;
+  private readonly maxLag: number;
+  private readonly flux: SlidingValues;
+  private readonly novelty: SlidingValues;
+  private pushed = 0;
+  private noveltyDone = 0;
+  /** Moving-average state: the sum of flux[lo..hi]. */
+  private readonly ma: MovingSum = { lo: 0, hi: -1, sum: 0 };
+  private nextStart = 0;
+  private readonly acc: WindowSums;
+
+  constructor(
+    frameRate: Hertz,
+    private readonly keepLocal = false,
+  ) {
+    const d = TEMPOGRAM_DEFAULTS;
+    this.frameRate = frameRate;
+    this.win = Math.round(d.windowSeconds * frameRate);
+    this.hop = Math.round(d.hopSeconds * frameRate);
+    this.half = Math.round(d.noveltyMeanSeconds * frameRate);
+    this.maxLag = fullMaxLag(frameRate, this.win);
+    this.acc = { sum: new Float64Array(this.maxLag + 1), count: 0, local: [], centres: [] };
+    this.flux = new SlidingValues(4 * this.half + 64);
+    this.novelty = new SlidingValues(2 * (this.win + this.hop));
+  }
+
+  push(value: number): void {
+    this.flux.push(value);
+    this.pushed++;
+    while (this.noveltyDone + this.half < this.pushed) {
+      this.novelty.push(this.noveltyAt(this.noveltyDone, this.pushed, this.ma));
+      this.noveltyDone++;
+    }
+    while (this.nextStart + this.win <= this.noveltyDone) {
+      this.addWindow(this.novelty.view(this.nextStart, this.win), this.nextStart, this.maxLag, this.acc);
+      this.nextStart += this.hop;
+    }
+    this.flux.dropBefore(this.ma.lo);
+    this.novelty.dropBefore(this.nextStart);
+  }
+
+  result(): Tempogram {
+    const n = this.pushed;
+    // the last half-window of novelty (moving average truncated at the end), on copies of the state
+    const ma = { ...this.ma };
+    const tail: number[] = [];
+    for (let i = this.noveltyDone; i < n; i++) tail.push(this.noveltyAt(i, n, ma));
+    const from = this.nextStart;
+    const novelty = new Float64Array(n - from);
+    novelty.set(this.novelty.view(from, this.noveltyDone - from));
+    novelty.set(tail, this.noveltyDone - from);
+    const acc: WindowSums = {
+      sum: Float64Array.from(this.acc.sum),
+      count: this.acc.count,
+      local: [...this.acc.local],
+      centres: [...this.acc.centres],
+    };
+    let maxLag = this.maxLag;
+    if (n <= this.win) {
+      // A lag is only trusted while at least half of the window overlaps itself: a short clip gets
+      // a shorter ACF (a 2.8 s clip keeps lags up to 1.4 s, tempos above 43 BPM) rather than the
+      // noisy tail of a barely overlapping product.
+      maxLag = Math.min(this.maxLag, Math.max(2, Math.floor(n / 2)));
+      acc.sum = new Float64Array(maxLag + 1);
+      this.addWindow(novelty, 0, maxLag, acc);
+    } else {
+      for (let st = from; st + this.win <= n; st += this.hop)
+        this.addWindow(novelty.subarray(st - from, st - from + this.win), st, maxLag, acc);
+    }
+    const mean = acc.sum;
+    if (acc.count > 0) for (let l = 0; l <= maxLag; l++) mean[l] /= acc.count;
+    return { frameRate: this.frameRate, mean, local: acc.local, centres: acc.centres };
+  }
+
+  /** Novelty of frame `i` of `n` pushed, advancing the moving-average state `s`. */
+  private noveltyAt(i: number, n: number, s: MovingSum): number {
+    const wantHi = Math.min(n - 1, i + this.half);
+    const wantLo = Math.max(0, i - this.half);
+    while (s.hi < wantHi) s.sum += this.flux.at(++s.hi);
+    while (s.lo < wantLo) s.sum -= this.flux.at(s.lo++);
+    const v = this.flux.at(i) - Math.fround(s.sum / (s.hi - s.lo + 1));
+    return v > 0 ? Math.fround(v) : 0;
+  }
+
+  private addWindow(seg: Float64Array, start: number, maxLag: number, acc: WindowSums): void {
+    const a = autocorrelation(seg, maxLag);
+    const r0 = a[0];
+    if (!(r0 > 0)) return;
+    const norm = this.keepLocal ? new Float32Array(maxLag + 1) : null;
+    for (let l = 0; l < a.length; l++) {
+      const v = a[l] / r0 / Math.max(0.2, 1 - l / seg.length);
+      acc.sum[l] += v;
+      if (norm) norm[l] = v;
+    }
+    acc.count++;
+    if (norm) {
+      acc.local.push(norm);
+      acc.centres.push(start + seg.length / 2);
+    }
+  }
+}
+
+function fullMaxLag(frameRate: Hertz, win: number): number {
+  return Math.min(Math.ceil(TEMPOGRAM_DEFAULTS.maxLagSeconds * frameRate), Math.max(2, Math.floor(win / 2)));
+}
+
+/** Tempograms of the onset-flux groups the octave decision weighs (see TEMPO_OCTAVE_WEIGHTS). */
+export interface BandTempograms {
+  /** Full-band flux (with per-window ACFs for the tempo curve). */
+  readonly all: Tempogram;
+  /** Low + mid flux: kick, snare, bass, chords. */
+  readonly backbone: Tempogram;
+  readonly mid: Tempogram;
+  /** Hats and cymbals. */
+  readonly high: Tempogram;
+}
+
+export class BandTempogramAccumulator {
+  private readonly all: TempogramAccumulator;
+  private readonly backbone: TempogramAccumulator;
+  private readonly mid: TempogramAccumulator;
+  private readonly high: TempogramAccumulator;
+
+  constructor(frameRate: Hertz) {
+    this.all = new TempogramAccumulator(frameRate, true);
+    this.backbone = new TempogramAccumulator(frameRate);
+    this.mid = new TempogramAccumulator(frameRate);
+    this.high = new TempogramAccumulator(frameRate);
+  }
+
+  /** One frame of flux per group (values as stored in Float32 feature buffers). */
+  push(all: number, low: number, mid: number, high: number): void {
+    this.all.push(all);
+    this.backbone.push(Math.fround(low + mid));
+    this.mid.push(mid);
+    this.high.push(high);
+  }
+
+  result(): BandTempograms {
+    return {
+      all: this.all.result(),
+      backbone: this.backbone.result(),
+      mid: this.mid.result(),
+      high: this.high.result(),
+    };
+  }
+}
+
+/** The band tempograms of whole flux envelopes (batch form of BandTempogramAccumulator). */
+export function bandTempogramsOf(
+  frameRate: Hertz,
+  all: ArrayLike<number>,
+  low: ArrayLike<number>,
+  mid: ArrayLike<number>,
+  high: ArrayLike<number>,
+): BandTempograms {
+  const acc = new BandTempogramAccumulator(frameRate);
+  for (let i = 0; i < all.length; i++) acc.push(all[i], low[i], mid[i], high[i]);
+  return acc.result();
+}
