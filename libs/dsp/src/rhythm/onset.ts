@@ -1,6 +1,7 @@
 import { RealFft, SlidingFrames, hannWindow } from '../fft';
 import type { Hertz, Seconds } from '../units';
 import { FeatureBuffer, MAX_RESERVE_SECONDS } from './resample';
+import { PercivalWindows, type PercivalEstimate } from './percival';
 import { BandTempogramAccumulator, type BandTempograms } from './tempogram';
 
 /**
@@ -41,6 +42,11 @@ export interface OnsetFeatures extends MetreFeatures {
   readonly startTime: Seconds;
   /** Tempograms of the flux groups over the whole input, accumulated as it streamed. */
   readonly tempograms: BandTempograms;
+  /**
+   * Percival & Tzanetakis 2014 (steps 2-3) over the full-band flux, windows analysed as it
+   * streamed (fractional periods at this frame rate): the tempo's second opinion.
+   */
+  readonly percival: PercivalEstimate;
 }
 
 /**
@@ -101,6 +107,7 @@ export class OnsetAnalyzer {
   private readonly chroma = new FeatureBuffer(4096);
   private readonly metreFrames: number;
   private tempograms: BandTempogramAccumulator;
+  private readonly percival: PercivalWindows;
 
   /** `delay`: seconds the input already lags the original signal (decimation filters). */
   constructor(sampleRate: Hertz, delay: Seconds = 0) {
@@ -113,6 +120,7 @@ export class OnsetAnalyzer {
     this.frameRate = sampleRate / this.hop;
     this.metreFrames = Math.ceil(METRE_FEATURE_SECONDS * this.frameRate);
     this.tempograms = new BandTempogramAccumulator(this.frameRate);
+    this.percival = new PercivalWindows(this.frameRate);
     this.delay = delay;
     this.fft = new RealFft(this.frameSize);
     const window = hannWindow(this.frameSize);
@@ -180,6 +188,7 @@ export class OnsetAnalyzer {
     this.chroma.clear();
     this.chromaAcc.fill(0);
     this.tempograms = new BandTempogramAccumulator(this.frameRate);
+    this.percival.reset();
   }
 
   process(x: Float32Array): void {
@@ -232,6 +241,7 @@ export class OnsetAnalyzer {
     }
     this.all.push(fa);
     this.tempograms.push(Math.fround(fa), Math.fround(fl), Math.fround(fm), Math.fround(fh));
+    this.percival.push(Math.fround(fa));
     this.frames++;
     if (this.frames > this.metreFrames) return;
     this.low.push(fl);
@@ -298,6 +308,7 @@ export class OnsetAnalyzer {
       bandDecimation: ONSET_DEFAULTS.bandDecimation,
       chroma: read(this.chroma),
       tempograms: this.tempograms.result(),
+      percival: this.percival.result(),
     };
   }
 }

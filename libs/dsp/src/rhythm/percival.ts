@@ -266,9 +266,8 @@ export interface PercivalEstimate {
   readonly multiplier: number;
   /** Accumulated Gaussians by lag in OSS samples (lags 0..accumulatorSamples-1 at the OSS rate). */
   readonly accumulator: Float64Array;
-  /** Per-window chosen periods in OSS samples (-1: none). */
+  /** Per-window chosen periods in OSS samples (-1: none; fractional in fractional mode). */
   readonly lags: readonly number[];
-  readonly windows: readonly PercivalWindow[];
   readonly ossRate: Hertz;
 }
 
@@ -285,15 +284,18 @@ function geometry(ossRate: Hertz, minBpm: number, maxBpm: number) {
   };
 }
 
-/** Step 3: Gaussian accumulation of the window periods, peak picking and the octave decision. */
+/**
+ * Step 3: Gaussian accumulation of the window periods, peak picking and the octave decision.
+ * `lags`: each window's chosen period in OSS samples (rounded, or fractional in fractional mode;
+ * -1 for a window without peaks).
+ */
 export function percivalAccumulate(
-  windows: readonly PercivalWindow[],
+  lags: readonly number[],
   ossRate: Hertz,
   fractional = false,
 ): PercivalEstimate {
   const d = PERCIVAL_DEFAULTS;
   const scale = ossRate / d.ossRate;
-  const lags = windows.map((w) => (fractional ? w.period : w.lag));
   const size = Math.round(d.accumulatorSamples * scale);
   const acc = new Float64Array(size);
   const std = d.gaussianStdSamples * scale;
@@ -308,7 +310,7 @@ export function percivalAccumulate(
   }
   let arg = -1;
   for (let j = 1; j < size; j++) if (acc[j] > 0 && (arg < 0 || acc[j] > acc[arg])) arg = j;
-  if (arg < 0) return { bpm: 0, peakBpm: 0, multiplier: 1, accumulator: acc, lags, windows, ossRate };
+  if (arg < 0) return { bpm: 0, peakBpm: 0, multiplier: 1, accumulator: acc, lags, ossRate };
   // At the paper's OSS rate a lag step is 0.3-1.2 % of the period; slower OSS rates (fractional
   // mode) interpolate the peak instead.
   let peakLag = arg;
@@ -318,97 +320,118 @@ export function percivalAccumulate(
   }
   const peakBpm = (ossRate * 60) / peakLag;
   const multiplier = percivalOctave(acc, arg, peakBpm, d.octaveToleranceSamples * scale);
-  return { bpm: multiplier * peakBpm, peakBpm, multiplier, accumulator: acc, lags, windows, ossRate };
+  return { bpm: multiplier * peakBpm, peakBpm, multiplier, accumulator: acc, lags, ossRate };
 }
 
 /**
- * Steps 2 and 3 of Percival & Tzanetakis 2014 over a whole OSS (windows start every hop from 0;
- * the last ones are zero-padded, as Essentia frames the OSS).
+ * Steps 2 and 3 of Percival & Tzanetakis 2014 over an OSS pushed sample by sample: step 2 runs on
+ * every complete window as it arrives (windows start every hop from 0; at the end the last ones
+ * are zero-padded, as Essentia frames the OSS). Keeps one window of OSS and one period per window
+ * (0.37 s): 80 KB per hour.
  */
-export function percivalTempo(
-  oss: Float32Array,
-  ossRate: Hertz,
-  minBpm: number = PERCIVAL_DEFAULTS.minBpm,
-  maxBpm: number = PERCIVAL_DEFAULTS.maxBpm,
-  fractional = ossRate < PERCIVAL_DEFAULTS.ossRate / 2,
-): PercivalEstimate {
-  const g = geometry(ossRate, minBpm, maxBpm);
-  const windows: PercivalWindow[] = [];
-  const frame = new Float64Array(g.win);
-  for (let st = 0; st < oss.length; st += g.hop) {
-    frame.fill(0);
-    const end = Math.min(oss.length, st + g.win);
-    for (let i = st; i < end; i++) frame[i - st] = oss[i];
-    windows.push(percivalWindow(frame, g.minLag, g.maxLag));
-  }
-  return percivalAccumulate(windows, ossRate, fractional);
-}
-
-/**
- * Streaming Percival & Tzanetakis 2014 estimator over a mono signal: OSS, then step 2 on every
- * complete OSS window as it arrives. Keeps one OSS window and one small record per 0.37 s window,
- * so memory does not grow with the audio apart from those records.
- */
-export class PercivalAnalyzer {
-  readonly ossRate: Hertz;
-  private readonly onset: PercivalOnset;
+export class PercivalWindows {
   private readonly g: ReturnType<typeof geometry>;
   /** The last `win` OSS samples (ring), and how many OSS samples were seen in total. */
   private readonly ring: Float64Array;
   private seen = 0;
   private nextStart = 0;
   private readonly frame: Float64Array;
-  private windows: PercivalWindow[] = [];
+  private lags: number[] = [];
 
   constructor(
-    sampleRate: Hertz,
+    readonly ossRate: Hertz,
     readonly minBpm: number = PERCIVAL_DEFAULTS.minBpm,
     readonly maxBpm: number = PERCIVAL_DEFAULTS.maxBpm,
+    /** Periods kept fractional (peak-interpolated): for OSS rates well below the paper's 344.5 Hz. */
+    readonly fractional = ossRate < PERCIVAL_DEFAULTS.ossRate / 2,
   ) {
     if (!(minBpm > 0 && maxBpm > minBpm)) throw new RangeError(`bad BPM range [${minBpm}, ${maxBpm}]`);
-    this.onset = new PercivalOnset(sampleRate);
-    this.ossRate = this.onset.ossRate;
-    this.g = geometry(this.ossRate, minBpm, maxBpm);
+    this.g = geometry(ossRate, minBpm, maxBpm);
     this.ring = new Float64Array(this.g.win);
     this.frame = new Float64Array(this.g.win);
   }
 
   reset(): void {
-    this.onset.reset();
     this.ring.fill(0);
     this.seen = 0;
     this.nextStart = 0;
-    this.windows = [];
+    this.lags = [];
+  }
+
+  push(value: number): void {
+    const win = this.g.win;
+    this.ring[this.seen % win] = value;
+    this.seen++;
+    if (this.seen === this.nextStart + win) {
+      this.lags.push(this.analyse(this.nextStart, this.seen));
+      this.nextStart += this.g.hop;
+    }
+  }
+
+  /** Tempo so far: the trailing zero-padded windows are added to a copy of the periods. */
+  result(): PercivalEstimate {
+    const lags = this.lags.slice();
+    for (let st = this.nextStart; st < this.seen; st += this.g.hop) lags.push(this.analyse(st, this.seen));
+    return percivalAccumulate(lags, this.ossRate, this.fractional);
+  }
+
+  /** Period chosen in the window starting at OSS sample `st`, samples at or after `end` taken as zeros. */
+  private analyse(st: number, end: number): number {
+    const win = this.g.win;
+    const f = this.frame;
+    f.fill(0);
+    for (let i = st; i < Math.min(end, st + win); i++) f[i - st] = this.ring[i % win];
+    const w = percivalWindow(f, this.g.minLag, this.g.maxLag);
+    return this.fractional ? w.period : w.lag;
+  }
+}
+
+/** Steps 2 and 3 of Percival & Tzanetakis 2014 over a whole OSS (see PercivalWindows). */
+export function percivalTempo(
+  oss: ArrayLike<number>,
+  ossRate: Hertz,
+  minBpm: number = PERCIVAL_DEFAULTS.minBpm,
+  maxBpm: number = PERCIVAL_DEFAULTS.maxBpm,
+  fractional = ossRate < PERCIVAL_DEFAULTS.ossRate / 2,
+): PercivalEstimate {
+  const w = new PercivalWindows(ossRate, minBpm, maxBpm, fractional);
+  for (let i = 0; i < oss.length; i++) w.push(oss[i]);
+  return w.result();
+}
+
+/**
+ * Streaming Percival & Tzanetakis 2014 estimator over a mono signal: its own OSS (PercivalOnset),
+ * then PercivalWindows over it.
+ */
+export class PercivalAnalyzer {
+  readonly ossRate: Hertz;
+  private readonly onset: PercivalOnset;
+  private readonly windows: PercivalWindows;
+
+  constructor(
+    sampleRate: Hertz,
+    minBpm: number = PERCIVAL_DEFAULTS.minBpm,
+    maxBpm: number = PERCIVAL_DEFAULTS.maxBpm,
+  ) {
+    if (!(minBpm > 0 && maxBpm > minBpm)) throw new RangeError(`bad BPM range [${minBpm}, ${maxBpm}]`);
+    this.onset = new PercivalOnset(sampleRate);
+    this.ossRate = this.onset.ossRate;
+    this.windows = new PercivalWindows(this.ossRate, minBpm, maxBpm, false);
+  }
+
+  reset(): void {
+    this.onset.reset();
+    this.windows.reset();
   }
 
   process(x: Float32Array): void {
     this.onset.process(x);
     const fresh = this.onset.drain();
-    const win = this.g.win;
-    for (let i = 0; i < fresh.length; i++) {
-      this.ring[this.seen % win] = fresh[i];
-      this.seen++;
-      if (this.seen === this.nextStart + win) {
-        this.windows.push(this.analyse(this.nextStart, this.seen));
-        this.nextStart += this.g.hop;
-      }
-    }
+    for (let i = 0; i < fresh.length; i++) this.windows.push(fresh[i]);
   }
 
-  /** Window starting at OSS sample `st`, with samples at or after `end` taken as zeros. */
-  private analyse(st: number, end: number): PercivalWindow {
-    const win = this.g.win;
-    const f = this.frame;
-    f.fill(0);
-    for (let i = st; i < Math.min(end, st + win); i++) f[i - st] = this.ring[i % win];
-    return percivalWindow(f, this.g.minLag, this.g.maxLag);
-  }
-
-  /** Tempo so far: the trailing zero-padded windows are added to a copy of the records. */
   result(): PercivalEstimate {
-    const windows = this.windows.slice();
-    for (let st = this.nextStart; st < this.seen; st += this.g.hop) windows.push(this.analyse(st, this.seen));
-    return percivalAccumulate(windows, this.ossRate);
+    return this.windows.result();
   }
 }
 

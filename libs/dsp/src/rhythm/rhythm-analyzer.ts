@@ -1,13 +1,12 @@
 import type { Hertz, Seconds } from '../units';
-import { trackBeats } from './beats';
+import { BeatTracker } from './beats';
 import { compoundRegrouping, estimateMetre, timeSignatureOf, type TimeSignature } from './metre';
 import { OnsetAnalyzer, type OnsetFeatures } from './onset';
-import { percivalTempo } from './percival';
 import { MonoDownsampler } from './resample';
 import {
   DEFAULT_TEMPO_PRIOR,
   TEMPO_FALLBACK_CONFIDENCE,
-  beatNovelty,
+  forEachBeatNovelty,
   estimateTempo,
   relationOf,
   type TempoCandidate,
@@ -82,8 +81,7 @@ export class RhythmAnalyzer {
     const f = this.onsets.featureViews();
     // Percival & Tzanetakis 2014 steps 2-3 on the same onset envelope (86 frames/s, fractional
     // periods): the second opinion for clips where the tempogram is unsure.
-    const percival = percivalTempo(f.all, f.frameRate);
-    return analyseRhythm(f, this.prior, percival.bpm);
+    return analyseRhythm(f, this.prior, f.percival.bpm);
   }
 }
 
@@ -111,9 +109,9 @@ export function analyseRhythm(
     beatSubdivision: 2,
   };
   if (!(tempo.bpm > 0)) return empty;
-  const nov = beatNovelty(f);
-  const period = periodTrack(f, tempo, nov.length);
-  let beatFrames = trackBeats(nov, period);
+  const tracker = new BeatTracker({ ...periodTrack(f, tempo), frameRate: f.frameRate });
+  forEachBeatNovelty(f.all, f.frameRate, (v) => tracker.push(v));
+  let beatFrames = tracker.finish();
   // the metre is read where the band features were kept (see METRE_FEATURE_SECONDS)
   let inMetre = 0;
   while (inMetre < beatFrames.length && beatFrames[inMetre] < f.low.length) inMetre++;
@@ -148,14 +146,25 @@ export function analyseRhythm(
   };
 }
 
-/** Beat period in frames for every frame: constant, or interpolated along the tempo curve. */
-function periodTrack(f: OnsetFeatures, tempo: TempoEstimate, frames: number): Float64Array {
-  const period = new Float64Array(frames).fill((60 / tempo.bpm) * f.frameRate);
+/**
+ * Beat period in frames at every frame: constant, or interpolated along the tempo curve; its
+ * largest value, and the period the tracker's smoothing kernel is sized for (the median of the
+ * curve's points).
+ */
+function periodTrack(
+  f: OnsetFeatures,
+  tempo: TempoEstimate,
+): { periodAt: (frame: number) => number; maxPeriod: number; kernelPeriod: number } {
+  const constant = (60 / tempo.bpm) * f.frameRate;
   const curve = tempo.curve;
-  if (!curve || curve.length < 2) return period;
+  if (!curve || curve.length < 2)
+    return { periodAt: () => constant, maxPeriod: constant, kernelPeriod: constant };
+  const periods = curve.map((p) => (60 / p.bpm) * f.frameRate).sort((a, b) => a - b);
   let j = 0;
-  for (let i = 0; i < frames; i++) {
-    const t = f.startTime + i / f.frameRate;
+  const periodAt = (frame: number): number => {
+    const t = f.startTime + frame / f.frameRate;
+    // frames come in increasing order; step back when asked for an earlier one
+    while (j > 0 && curve[j].timeSeconds > t) j--;
     while (j + 1 < curve.length && curve[j + 1].timeSeconds <= t) j++;
     let bpm: number;
     if (t <= curve[0].timeSeconds) bpm = curve[0].bpm;
@@ -165,9 +174,9 @@ function periodTrack(f: OnsetFeatures, tempo: TempoEstimate, frames: number): Fl
       const b = curve[j + 1];
       bpm = a.bpm + ((t - a.timeSeconds) / (b.timeSeconds - a.timeSeconds)) * (b.bpm - a.bpm);
     }
-    period[i] = (60 / bpm) * f.frameRate;
-  }
-  return period;
+    return (60 / bpm) * f.frameRate;
+  };
+  return { periodAt, maxPeriod: periods[periods.length - 1], kernelPeriod: periods[periods.length >> 1] };
 }
 
 /** Tempo of a non-steady performance: 60 / median inter-beat interval. */

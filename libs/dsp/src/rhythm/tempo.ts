@@ -1,7 +1,7 @@
 import type { Hertz, Seconds } from '../units';
 import type { OnsetFeatures } from './onset';
-import { movingAverage, parabolicOffset, sampleAt } from './periodicity';
-import type { BandTempograms, Tempogram } from './tempogram';
+import { parabolicOffset, sampleAt } from './periodicity';
+import { TEMPOGRAM_DEFAULTS, type BandTempograms, type Tempogram } from './tempogram';
 
 export type TempoRelation =
   'primary' | 'half' | 'double' | 'three-halves' | 'two-thirds' | 'third' | 'triple' | 'other';
@@ -68,9 +68,35 @@ export function priorWeight(bpm: number, prior: TempoPrior): number {
   return Math.exp(-0.5 * z * z);
 }
 
-/** Onset novelty for periodicity analysis and beat tracking: full-band flux minus its local mean, half-wave rectified, unit RMS. */
-export function beatNovelty(f: OnsetFeatures): Float32Array {
-  return noveltyOf(f.all, f.frameRate);
+/**
+ * Onset novelty for beat tracking, frame by frame to `sink` without a copy of the curve: the
+ * full-band flux above its centred moving average (0.25 s each side), half-wave rectified, scaled
+ * to unit RMS (a first pass finds the RMS). Values are those of the Float32 curve it used to be.
+ */
+export function forEachBeatNovelty(
+  flux: Float32Array,
+  frameRate: Hertz,
+  sink: (value: number, frame: number) => void,
+): void {
+  const n = flux.length;
+  const half = Math.round(TEMPOGRAM_DEFAULTS.noveltyMeanSeconds * frameRate);
+  const pass = (each: (v: number, i: number) => void): void => {
+    let sum = 0;
+    let lo = 0;
+    let hi = -1;
+    for (let i = 0; i < n; i++) {
+      const wantHi = Math.min(n - 1, i + half);
+      const wantLo = Math.max(0, i - half);
+      while (hi < wantHi) sum += flux[++hi];
+      while (lo < wantLo) sum -= flux[lo++];
+      const v = flux[i] - Math.fround(sum / (hi - lo + 1));
+      each(v > 0 ? Math.fround(v) : 0, i);
+    }
+  };
+  let s = 0;
+  pass((v) => (s += v * v));
+  const rms = Math.sqrt(s / Math.max(1, n)) || 1;
+  pass((v, i) => sink(Math.fround(v / rms), i));
 }
 
 /** Highest value of `a` within +-2 % of lag `lag` (tempo jitter tolerant lookup). */
@@ -115,20 +141,6 @@ export const TEMPO_OCTAVE_WEIGHTS = Object.freeze({
 });
 
 export type TempoOctaveWeights = { readonly [K in keyof typeof TEMPO_OCTAVE_WEIGHTS]: number };
-
-function noveltyOf(x: Float32Array, frameRate: Hertz): Float32Array {
-  const mean = movingAverage(x, Math.round(0.25 * frameRate));
-  const out = new Float32Array(x.length);
-  let s = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i] - mean[i];
-    out[i] = v > 0 ? v : 0;
-    s += out[i] * out[i];
-  }
-  const rms = Math.sqrt(s / Math.max(1, x.length)) || 1;
-  for (let i = 0; i < x.length; i++) out[i] /= rms;
-  return out;
-}
 
 function octaveScore(t: BandTempograms, bpm: number, w: TempoOctaveWeights): number {
   const fr = t.all.frameRate;
