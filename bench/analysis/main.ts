@@ -3,7 +3,9 @@
  * essentia.js when available.
  *
  *   bench:analysis -- --truth FILE.tsv [--json] [--split tune|holdout] [--limit N] [--bpm-range 70-180]
- *   bench:analysis -- --synth DIR [--count 240] [--duration 30]   render the synthetic set, then evaluate it
+ *   bench:analysis -- --synth DIR [--count 240] [--duration 30] [--seed 2024]
+ *                                                                   render the synthetic set, then evaluate it
+ *                                                                   (another seed: pieces never tuned on)
  *   bench:analysis -- --speed [--seconds 240]                       realtime factor and memory on one long piece
  *
  * Peer: set ESSENTIA_JS_PATH to an essentia.js package folder (or install it as a dev dependency);
@@ -26,6 +28,7 @@ interface Args {
   peerRhythm: boolean;
   count?: number;
   duration?: number;
+  seed?: number;
   speed: boolean;
   seconds: number;
   renderOnly: boolean;
@@ -80,6 +83,9 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--duration':
         a.duration = Number(v());
+        break;
+      case '--seed':
+        a.seed = Number(v());
         break;
       case '--speed':
         a.speed = true;
@@ -169,7 +175,11 @@ async function main(): Promise<void> {
   }
   let truthFile = args.truth;
   if (args.synth) {
-    const r = renderSyntheticSet(args.synth, { count: args.count, durationSeconds: args.duration }, log);
+    const r = renderSyntheticSet(
+      args.synth,
+      { count: args.count, durationSeconds: args.duration, seed: args.seed },
+      log,
+    );
     log(
       `synthetic set: ${r.count} pieces in ${args.synth} (${r.rendered} newly rendered), truth ${r.truthFile}`,
     );

@@ -141,6 +141,12 @@ describe('KeyAnalyzer', () => {
     expect(analyse(x).key.label).toBe('A minor');
   });
 
+  it('opens where a 6 s fade-in starts, not where it gets loud (Am-F-C-G still A minor)', () => {
+    const x = loop([Am, F, C, G]);
+    for (let i = 0; i < 6 * SR; i++) x[i] *= i / (6 * SR);
+    expect(analyse(x).key.label).toBe('A minor');
+  });
+
   it('hears the same four chords opening on C (C-G-Am-F) as C major', () => {
     expect(analyse(loop([C, G, Am, F])).key.label).toBe('C major');
   });

@@ -36,9 +36,13 @@ export interface RhythmResult {
 const ANALYSIS_RATE: Hertz = 22050;
 
 /**
- * Streaming tempo, beat, downbeat and metre analysis. `process` keeps only onset envelopes (about
- * 170 frames per second, four bands) and coarse band spectra; `result` runs the global estimation
- * (periodicity analysis, Ellis dynamic-programming beat tracking, beat-synchronous metre analysis).
+ * Streaming tempo, beat, downbeat and metre analysis. `process` computes onset flux (86 frames per
+ * second) and accumulates the tempograms and Percival's window periods as it goes; it keeps the
+ * full-band flux (4 bytes per frame, 1.2 MB per hour) for the beat tracker and the band envelopes
+ * and spectra of the first METRE_FEATURE_SECONDS for the metre. `result` runs the global estimation
+ * (octave decision, Ellis dynamic-programming beat tracking that settles beats as it goes,
+ * beat-synchronous metre analysis). Memory beyond the first ten minutes grows by the flux and one
+ * ACF per 2.5 s tempogram window (about 3.5 MB per hour).
  */
 export class RhythmAnalyzer {
   readonly sampleRate: Hertz;
