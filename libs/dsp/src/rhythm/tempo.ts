@@ -202,6 +202,41 @@ function applyFallback(
 
 const RATIOS = [1, 2, 0.5, 3, 1 / 3, 1.5, 2 / 3];
 
+/**
+ * A syncopated pulse a third faster than the beat (the dotted eighths of 3-3-2 and breakbeat
+ * patterns) can outscore the beat itself; the two are told apart by the bar: a beat divides the
+ * bar into three or four, that pulse does not (a 4/4 bar is 5 1/3 of its periods). When one of
+ * the next two candidates is 4/3 or 3/4 of the chosen tempo and the tempogram at its bar lag (three or
+ * four of its periods, whichever is stronger) exceeds that of the chosen tempo by this much, it
+ * becomes the tempo. The rule was written after looking at 4/3 errors on the default set and two
+ * sets rendered with other seeds; this margin was the first value tried (0.1 to 0.2 behave the
+ * same there: 9 errors fixed, none made, over 126 pieces where the rule was consulted).
+ */
+export const BAR_EVIDENCE_MARGIN = 0.1;
+
+export function preferBarDividingBeat(
+  scored: { bpm: number; score: number }[],
+  acf: Float64Array,
+  frameRate: Hertz,
+): void {
+  if (scored.length < 2) return;
+  const bar = (bpm: number): number => {
+    const lag = (60 / bpm) * frameRate;
+    return Math.max(peakNear(acf, 3 * lag), peakNear(acf, 4 * lag));
+  };
+  const chosen = scored[0];
+  for (let i = 1; i < Math.min(3, scored.length); i++) {
+    const q = chosen.bpm / scored[i].bpm;
+    const ratio = q > 1 ? q : 1 / q;
+    if (!(ratio > 1.28 && ratio < 1.39)) continue;
+    if (bar(scored[i].bpm) > bar(chosen.bpm) + BAR_EVIDENCE_MARGIN) {
+      const [c] = scored.splice(i, 1);
+      scored.unshift(c);
+    }
+    return;
+  }
+}
+
 /** Global tempo, candidates and steadiness from onset features (beats refine the value later). */
 /**
  * Below this much audio no tempo is reported (bpm 0, confidence 0): fewer than about four beats
@@ -253,6 +288,7 @@ export function estimateTempo(
   }
   const durationShare = Math.min(1, seconds / FULL_CONFIDENCE_SECONDS);
   if (fallback) applyFallback(scored, fallback, durationShare, prior, (bpm) => octaveScore(t, bpm, weights));
+  preferBarDividingBeat(scored, t.all.mean, fr);
   const best = scored[0];
   // softmax over candidates as a probability-like confidence (of the chosen one, which after a
   // fallback need not be the highest-scoring)
