@@ -45,6 +45,22 @@ describe('preferBarDividingBeat', () => {
     expect(scored[0].bpm).toBe(94.5);
   });
 
+  it('does not switch on a faint bar (below BAR_EVIDENCE_MIN), as in a short solo clip', () => {
+    const scored = [
+      { bpm: 92, score: 1 },
+      { bpm: 121, score: 0.6 },
+    ];
+    preferBarDividingBeat(
+      scored,
+      acf([
+        [lag(92), 0.12],
+        [3 * lag(121), 0.25],
+      ]),
+      FR,
+    );
+    expect(scored[0].bpm).toBe(92);
+  });
+
   it('leaves candidates in other relations alone', () => {
     const scored = [
       { bpm: 120, score: 1 },
