@@ -165,9 +165,7 @@ export class Analysers {
     this.rhythm = init.measures.includes('rhythm')
       ? new RhythmAnalyzer({ sampleRate, bpmRange: init.bpmRange, expectedSeconds: init.expectedSeconds })
       : null;
-    this.keys = init.measures.includes('key')
-      ? new KeyAnalyzer({ sampleRate })
-      : null;
+    this.keys = init.measures.includes('key') ? new KeyAnalyzer({ sampleRate }) : null;
   }
 
   process(block: readonly Float32Array[]): void {
