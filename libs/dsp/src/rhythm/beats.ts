@@ -1,3 +1,5 @@
+import { SlidingValues } from './sliding-values';
+
 /**
  * Dynamic-programming beat tracker (D. P. W. Ellis, "Beat Tracking by Dynamic Programming",
  * J. New Music Research 36(1), 2007; the algorithm of librosa.beat.beat_track): the beat sequence
@@ -26,43 +28,6 @@ export interface BeatTrackerOptions {
   readonly tightness?: number;
 }
 
-/** Growable per-frame values at absolute indices [base, base + length). */
-class FrameValues<T extends Float64Array | Int32Array> {
-  base = 0;
-  length = 0;
-
-  constructor(
-    public data: T,
-    private readonly make: (n: number) => T,
-  ) {}
-
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const grown = this.make(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length++] = v;
-  }
-
-  at(abs: number): number {
-    return this.data[abs - this.base];
-  }
-
-  set(abs: number, v: number): void {
-    this.data[abs - this.base] = v;
-  }
-
-  /** Forgets frames before `abs` (compacting once half the buffer is stale). */
-  dropBefore(abs: number): void {
-    const drop = Math.min(this.length, abs - this.base);
-    if (drop <= 0 || drop < this.data.length / 2) return;
-    this.data.copyWithin(0, drop, this.length);
-    this.length -= drop;
-    this.base += drop;
-  }
-}
-
 interface SettledBeat {
   readonly frame: number;
   /** Smoothed onset strength at the beat (for the trimming of weak edge beats). */
@@ -86,10 +51,10 @@ export class BeatTracker {
   private readonly kernel: Float64Array;
   private readonly frontier: number;
   private readonly maxUndecided: number;
-  private readonly novelty = new FrameValues(new Float64Array(1024), (n) => new Float64Array(n));
-  private readonly local = new FrameValues(new Float64Array(1024), (n) => new Float64Array(n));
-  private readonly score = new FrameValues(new Float64Array(1024), (n) => new Float64Array(n));
-  private readonly back = new FrameValues(new Int32Array(1024), (n) => new Int32Array(n));
+  private readonly novelty = SlidingValues.float64();
+  private readonly local = SlidingValues.float64();
+  private readonly score = SlidingValues.float64();
+  private readonly back = SlidingValues.int32();
   private pushed = 0;
   private settled: SettledBeat[] = [];
   /** Last settled frame (-1: none); the chain from the settle point continues from it. */
@@ -115,15 +80,15 @@ export class BeatTracker {
     this.novelty.push(value);
     this.pushed++;
     // the smoothed strength of frame t needs the novelty up to t + half
-    while (this.local.base + this.local.length + this.half < this.pushed) this.step(this.pushed);
-    const t = this.local.base + this.local.length - 1;
+    while (this.local.end + this.half < this.pushed) this.step(this.pushed);
+    const t = this.local.end - 1;
     if (t > 0 && t % BEAT_DEFAULTS.settleEvery === 0) this.settle(t);
   }
 
   /** Beat positions (fractional frames) of everything pushed; the tracker is spent afterwards. */
   finish(): Float64Array {
     const n = this.pushed;
-    while (this.local.base + this.local.length < n) this.step(n);
+    while (this.local.end < n) this.step(n);
     if (n === 0) return new Float64Array(0);
     // Last beat: the highest-scoring local maximum in the final period.
     const lastPeriod = this.options.periodAt(n - 1);
@@ -160,7 +125,7 @@ export class BeatTracker {
 
   /** Smoothed strength and recursion for the next frame, `n` frames of novelty known. */
   private step(n: number): void {
-    const t = this.local.base + this.local.length;
+    const t = this.local.end;
     const k = this.kernel;
     const h = this.half;
     let s = 0;

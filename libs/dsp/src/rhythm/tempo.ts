@@ -1,6 +1,7 @@
 import type { Hertz, Seconds } from '../units';
 import type { OnsetFeatures } from './onset';
 import { parabolicOffset, sampleAt } from './periodicity';
+import { FluxNovelty } from './sliding-values';
 import { TEMPOGRAM_DEFAULTS, type BandTempograms, type Tempogram } from './tempogram';
 
 export type TempoRelation =
@@ -78,24 +79,15 @@ export function forEachBeatNovelty(
   frameRate: Hertz,
   sink: (value: number, frame: number) => void,
 ): void {
-  const n = flux.length;
   const half = Math.round(TEMPOGRAM_DEFAULTS.noveltyMeanSeconds * frameRate);
   const pass = (each: (v: number, i: number) => void): void => {
-    let sum = 0;
-    let lo = 0;
-    let hi = -1;
-    for (let i = 0; i < n; i++) {
-      const wantHi = Math.min(n - 1, i + half);
-      const wantLo = Math.max(0, i - half);
-      while (hi < wantHi) sum += flux[++hi];
-      while (lo < wantLo) sum -= flux[lo++];
-      const v = flux[i] - Math.fround(sum / (hi - lo + 1));
-      each(v > 0 ? Math.fround(v) : 0, i);
-    }
+    const novelty = new FluxNovelty(half);
+    for (let i = 0; i < flux.length; i++) novelty.push(flux[i], each);
+    novelty.drain(each);
   };
   let s = 0;
   pass((v) => (s += v * v));
-  const rms = Math.sqrt(s / Math.max(1, n)) || 1;
+  const rms = Math.sqrt(s / Math.max(1, flux.length)) || 1;
   pass((v, i) => sink(Math.fround(v / rms), i));
 }
 

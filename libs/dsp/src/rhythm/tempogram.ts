@@ -1,5 +1,6 @@
 import type { Hertz } from '../units';
 import { autocorrelation } from './periodicity';
+import { FluxNovelty, SlidingValues } from './sliding-values';
 
 /**
  * Tempogram summary: the mean of normalised autocorrelations of the novelty over overlapping
@@ -23,49 +24,6 @@ export const TEMPOGRAM_DEFAULTS = Object.freeze({
   noveltyMeanSeconds: 0.25,
 });
 
-/** Values at absolute indices [base, base + length), older ones dropped on request. */
-class SlidingValues {
-  data: Float64Array;
-  base = 0;
-  length = 0;
-
-  constructor(capacity: number) {
-    this.data = new Float64Array(capacity);
-  }
-
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Float64Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length++] = v;
-  }
-
-  at(abs: number): number {
-    return this.data[abs - this.base];
-  }
-
-  /** Forgets values before absolute index `abs` (compacting once half the buffer is stale). */
-  dropBefore(abs: number): void {
-    const drop = Math.min(this.length, abs - this.base);
-    if (drop <= 0 || drop < this.data.length / 2) return;
-    this.data.copyWithin(0, drop, this.length);
-    this.length -= drop;
-    this.base += drop;
-  }
-
-  view(absStart: number, count: number): Float64Array {
-    return this.data.subarray(absStart - this.base, absStart - this.base + count);
-  }
-}
-
-interface MovingSum {
-  lo: number;
-  hi: number;
-  sum: number;
-}
-
 interface WindowSums {
   sum: Float64Array;
   count: number;
@@ -87,12 +45,9 @@ export class TempogramAccumulator {
   private readonly hop: number;
   private readonly half: number;
   private readonly maxLag: number;
-  private readonly flux: SlidingValues;
+  private readonly flux: FluxNovelty;
   private readonly novelty: SlidingValues;
   private pushed = 0;
-  private noveltyDone = 0;
-  /** Moving-average state: the sum of flux[lo..hi]. */
-  private readonly ma: MovingSum = { lo: 0, hi: -1, sum: 0 };
   private nextStart = 0;
   private readonly acc: WindowSums;
 
@@ -107,35 +62,27 @@ export class TempogramAccumulator {
     this.half = Math.round(d.noveltyMeanSeconds * frameRate);
     this.maxLag = fullMaxLag(frameRate, this.win);
     this.acc = { sum: new Float64Array(this.maxLag + 1), count: 0, local: [], centres: [] };
-    this.flux = new SlidingValues(4 * this.half + 64);
-    this.novelty = new SlidingValues(2 * (this.win + this.hop));
+    this.flux = new FluxNovelty(this.half);
+    this.novelty = SlidingValues.float64(2 * (this.win + this.hop));
   }
 
   push(value: number): void {
-    this.flux.push(value);
+    this.flux.push(value, (v) => this.novelty.push(v));
     this.pushed++;
-    while (this.noveltyDone + this.half < this.pushed) {
-      this.novelty.push(this.noveltyAt(this.noveltyDone, this.pushed, this.ma));
-      this.noveltyDone++;
-    }
-    while (this.nextStart + this.win <= this.noveltyDone) {
+    while (this.nextStart + this.win <= this.novelty.end) {
       this.addWindow(this.novelty.view(this.nextStart, this.win), this.nextStart, this.maxLag, this.acc);
       this.nextStart += this.hop;
     }
-    this.flux.dropBefore(this.ma.lo);
     this.novelty.dropBefore(this.nextStart);
   }
 
   result(): Tempogram {
     const n = this.pushed;
-    // the last half-window of novelty (moving average truncated at the end), on copies of the state
-    const ma = { ...this.ma };
-    const tail: number[] = [];
-    for (let i = this.noveltyDone; i < n; i++) tail.push(this.noveltyAt(i, n, ma));
+    // the novelty held back (moving average truncated at the end), without changing the state
     const from = this.nextStart;
     const novelty = new Float64Array(n - from);
-    novelty.set(this.novelty.view(from, this.noveltyDone - from));
-    novelty.set(tail, this.noveltyDone - from);
+    novelty.set(this.novelty.view(from, this.novelty.end - from));
+    this.flux.drain((v, i) => (novelty[i - from] = v));
     const acc: WindowSums = {
       sum: Float64Array.from(this.acc.sum),
       count: this.acc.count,
@@ -157,16 +104,6 @@ export class TempogramAccumulator {
     const mean = acc.sum;
     if (acc.count > 0) for (let l = 0; l <= maxLag; l++) mean[l] /= acc.count;
     return { frameRate: this.frameRate, mean, local: acc.local, centres: acc.centres };
-  }
-
-  /** Novelty of frame `i` of `n` pushed, advancing the moving-average state `s`. */
-  private noveltyAt(i: number, n: number, s: MovingSum): number {
-    const wantHi = Math.min(n - 1, i + this.half);
-    const wantLo = Math.max(0, i - this.half);
-    while (s.hi < wantHi) s.sum += this.flux.at(++s.hi);
-    while (s.lo < wantLo) s.sum -= this.flux.at(s.lo++);
-    const v = this.flux.at(i) - Math.fround(s.sum / (s.hi - s.lo + 1));
-    return v > 0 ? Math.fround(v) : 0;
   }
 
   private addWindow(seg: Float64Array, start: number, maxLag: number, acc: WindowSums): void {
