@@ -46,6 +46,8 @@ export class TempogramAccumulator {
   private readonly half: number;
   private readonly maxLag: number;
   private readonly flux: FluxNovelty;
+  /** Stores each novelty value as it comes out of `flux` (one callback, not one per frame). */
+  private readonly keepNovelty: (v: number) => void;
   private readonly novelty: SlidingValues;
   private pushed = 0;
   private nextStart = 0;
@@ -63,11 +65,12 @@ export class TempogramAccumulator {
     this.maxLag = fullMaxLag(frameRate, this.win);
     this.acc = { sum: new Float64Array(this.maxLag + 1), count: 0, local: [], centres: [] };
     this.flux = new FluxNovelty(this.half);
+    this.keepNovelty = (v) => this.novelty.push(v);
     this.novelty = SlidingValues.float64(2 * (this.win + this.hop));
   }
 
   push(value: number): void {
-    this.flux.push(value, (v) => this.novelty.push(v));
+    this.flux.push(value, this.keepNovelty);
     this.pushed++;
     while (this.nextStart + this.win <= this.novelty.end) {
       this.addWindow(this.novelty.view(this.nextStart, this.win), this.nextStart, this.maxLag, this.acc);
