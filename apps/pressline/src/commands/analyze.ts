@@ -15,7 +15,8 @@ bandwidth, dual mono, polarity), tempo, beats, downbeats and metre, key and tuni
                 tempo{bpm,confidence,candidates,steady}, beats, downbeats, beatsPerBar,
                 key{tonic,mode,label,camelot,openKey,confidence,runnerUp}, tuningHz
   --series      add loudness.momentarySeries and loudness.shortTermSeries (10 Hz, LUFS; null = silent)
-  --bpm-range   a tempo prior, e.g. 70-180 (default: a log-normal prior around 120 BPM, 40-250)
+  --bpm-range   limits of the tempo, e.g. 70-180 (default 40-250; the choice between metrical
+                levels within them is the trained octave model's)
   --only        a subset of loudness,rhythm,key (loudness is always measured)
 
 Values that do not exist (digital silence, shorter than 400 ms / 3 s) are null.

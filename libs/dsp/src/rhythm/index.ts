@@ -7,3 +7,5 @@ export * from './metre';
 export * from './rhythm-analyzer';
 export * from './percival';
 export * from './tempogram';
+export * from './octave';
+export * from './octave-model';

@@ -1,6 +1,8 @@
 import type { Hertz, Seconds } from '../units';
 import { BeatTracker } from './beats';
-import { compoundRegrouping, estimateMetre, timeSignatureOf, type TimeSignature } from './metre';
+import { estimateMetre, type TimeSignature } from './metre';
+import { TEMPO_OCTAVE_MODEL } from './octave-model';
+import type { OctaveModel } from './octave';
 import { OnsetAnalyzer, type OnsetFeatures } from './onset';
 import { MonoDownsampler } from './resample';
 import {
@@ -8,15 +10,13 @@ import {
   TEMPO_FALLBACK_CONFIDENCE,
   forEachBeatNovelty,
   estimateTempo,
-  relationOf,
-  type TempoCandidate,
   type TempoEstimate,
   type TempoPrior,
 } from './tempo';
 
 export interface RhythmAnalyzerOptions {
   readonly sampleRate: Hertz;
-  /** Hard tempo limits [min, max] in BPM; default [40, 250] with a log-normal preference around 120. */
+  /** Hard tempo limits [min, max] in BPM; default [40, 250] (the octave model chooses within them). */
   readonly bpmRange?: readonly [number, number];
   /** Expected duration of the input, when known: the feature buffers are sized for it up front. */
   readonly expectedSeconds?: Seconds;
@@ -89,6 +89,18 @@ export class RhythmAnalyzer {
   }
 }
 
+/** The steps of the rhythm analysis that can be swapped or switched off (for measurement). */
+export interface RhythmMethod {
+  readonly octaveModel: OctaveModel;
+  /** Percival's tempo replaces the tempogram's below this confidence (0: never). */
+  readonly fallbackBelowConfidence: number;
+}
+
+export const DEFAULT_RHYTHM_METHOD: RhythmMethod = Object.freeze({
+  octaveModel: TEMPO_OCTAVE_MODEL,
+  fallbackBelowConfidence: TEMPO_FALLBACK_CONFIDENCE,
+});
+
 /**
  * @param percivalBpm tempo of the Percival & Tzanetakis 2014 estimator over the same audio, used
  *   when the tempogram is unsure (see TempoFallback); 0 or omitted: tempogram only.
@@ -97,12 +109,15 @@ export function analyseRhythm(
   f: OnsetFeatures,
   prior: TempoPrior = DEFAULT_TEMPO_PRIOR,
   percivalBpm = 0,
+  method: RhythmMethod = DEFAULT_RHYTHM_METHOD,
 ): RhythmResult {
   const tempo = estimateTempo(
     f,
     prior,
-    undefined,
-    percivalBpm > 0 ? { bpm: percivalBpm, belowConfidence: TEMPO_FALLBACK_CONFIDENCE } : undefined,
+    method.octaveModel,
+    percivalBpm > 0 && method.fallbackBelowConfidence > 0
+      ? { bpm: percivalBpm, belowConfidence: method.fallbackBelowConfidence }
+      : undefined,
   );
   const empty: RhythmResult = {
     tempo,
@@ -115,33 +130,19 @@ export function analyseRhythm(
   if (!(tempo.bpm > 0)) return empty;
   const tracker = new BeatTracker({ ...periodTrack(f, tempo), frameRate: f.frameRate });
   forEachBeatNovelty(f.all, f.frameRate, (v) => tracker.push(v));
-  let beatFrames = tracker.finish();
+  const beatFrames = tracker.finish();
   // the metre is read where the band features were kept (see METRE_FEATURE_SECONDS)
   let inMetre = 0;
   while (inMetre < beatFrames.length && beatFrames[inMetre] < f.low.length) inMetre++;
-  let metre = estimateMetre(f, beatFrames.subarray(0, inMetre));
-  let tempoFound = tempo;
-  // A 3/4 reading with the 6/8 accent: the beat is the dotted quarter, two per bar.
-  const compound = compoundRegrouping(f, beatFrames, metre);
-  if (compound) {
-    beatFrames = compound.beats;
-    metre = {
-      ...metre,
-      beatsPerBar: 2,
-      subdivision: 3,
-      timeSignature: timeSignatureOf(2, 3),
-      firstDownbeat: compound.firstDownbeat,
-    };
-    tempoFound = atTwoThirds(tempo);
-  }
+  const metre = estimateMetre(f, beatFrames.subarray(0, inMetre));
   const toTime = (fr: number): number => f.startTime + fr / f.frameRate;
   const beats = Array.from(beatFrames, (b) => Math.round(toTime(b) * 1000) / 1000);
-  let bpm = tempoFound.bpm;
-  if (beats.length >= 8) bpm = tempoFound.steady ? refineBpm(beats, bpm) : medianBpm(beats, bpm);
+  let bpm = tempo.bpm;
+  if (beats.length >= 8) bpm = tempo.steady ? refineBpm(beats, bpm) : medianBpm(beats, bpm);
   const downbeats: number[] = [];
   for (let i = metre.firstDownbeat; i < beats.length; i += metre.beatsPerBar) downbeats.push(beats[i]);
   return {
-    tempo: { ...tempoFound, bpm },
+    tempo: { ...tempo, bpm },
     beats,
     downbeats,
     beatsPerBar: metre.beatsPerBar,
@@ -211,27 +212,4 @@ function refineBpm(beats: number[], bpm: number): number {
   const refined = 60 / slope;
   if (!(Math.abs(Math.log(refined / bpm)) < 0.04)) return bpm;
   return Math.round(refined * 10) / 10;
-}
-
-/**
- * The tempo estimate with the beat two thirds as fast (3/4 regrouped as 6/8): the 2/3 candidate
- * becomes the primary one (added when it was not listed), the others keep their scores with
- * their relations to it, and a tempo curve is rescaled.
- */
-function atTwoThirds(t: TempoEstimate): TempoEstimate {
-  const bpm = Math.round(((t.bpm * 2) / 3) * 10) / 10;
-  const listed = t.candidates.find((c) => Math.abs(Math.log(c.bpm / bpm)) < 0.02);
-  const primary = { bpm, score: listed?.score ?? t.candidates[0]?.score ?? 0 };
-  const others = t.candidates.filter((c) => c !== listed);
-  const candidates: TempoCandidate[] = [primary, ...others]
-    .slice(0, 5)
-    .map((c) => ({ bpm: c.bpm, score: c.score, relation: relationOf(c.bpm / bpm) }));
-  return {
-    ...t,
-    bpm,
-    candidates,
-    ...(t.curve
-      ? { curve: t.curve.map((p) => ({ ...p, bpm: Math.round(((p.bpm * 2) / 3) * 10) / 10 })) }
-      : {}),
-  };
 }

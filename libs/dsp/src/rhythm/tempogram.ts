@@ -131,12 +131,14 @@ function fullMaxLag(frameRate: Hertz, win: number): number {
   return Math.min(Math.ceil(TEMPOGRAM_DEFAULTS.maxLagSeconds * frameRate), Math.max(2, Math.floor(win / 2)));
 }
 
-/** Tempograms of the onset-flux groups the octave decision weighs (see TEMPO_OCTAVE_WEIGHTS). */
+/** Tempograms of the onset-flux groups the octave decision reads (see octave.ts). */
 export interface BandTempograms {
   /** Full-band flux (with per-window ACFs for the tempo curve). */
   readonly all: Tempogram;
   /** Low + mid flux: kick, snare, bass, chords. */
   readonly backbone: Tempogram;
+  /** Kick and bass. */
+  readonly low: Tempogram;
   readonly mid: Tempogram;
   /** Hats and cymbals. */
   readonly high: Tempogram;
@@ -145,12 +147,14 @@ export interface BandTempograms {
 export class BandTempogramAccumulator {
   private readonly all: TempogramAccumulator;
   private readonly backbone: TempogramAccumulator;
+  private readonly low: TempogramAccumulator;
   private readonly mid: TempogramAccumulator;
   private readonly high: TempogramAccumulator;
 
   constructor(frameRate: Hertz) {
     this.all = new TempogramAccumulator(frameRate, true);
     this.backbone = new TempogramAccumulator(frameRate);
+    this.low = new TempogramAccumulator(frameRate);
     this.mid = new TempogramAccumulator(frameRate);
     this.high = new TempogramAccumulator(frameRate);
   }
@@ -159,6 +163,7 @@ export class BandTempogramAccumulator {
   push(all: number, low: number, mid: number, high: number): void {
     this.all.push(all);
     this.backbone.push(Math.fround(low + mid));
+    this.low.push(low);
     this.mid.push(mid);
     this.high.push(high);
   }
@@ -167,6 +172,7 @@ export class BandTempogramAccumulator {
     return {
       all: this.all.result(),
       backbone: this.backbone.result(),
+      low: this.low.result(),
       mid: this.mid.result(),
       high: this.high.result(),
     };
