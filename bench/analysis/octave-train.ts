@@ -190,7 +190,7 @@ async function main(): Promise<void> {
   }));
   const f = args.fit;
   const provenance =
-    `syntheticSet seeds ${args.seedsText} (${cached.length} analyses: the pieces, MP3 copies left out, and a 4-12 s excerpt of each steady one), ` +
+    `syntheticSet seeds ${args.seedsText} (${cached.length} analyses: the pieces, MP3 copies left out, and a 4-12 s excerpt of each piece without a tempo ramp), ` +
     `${f.members} x ${f.hidden} hidden units, ${f.iterations} iterations, l2 ${f.l2}, acc2 weight ${f.acc2Weight}`;
   const model = fitOctaveModel(pieces, OCTAVE_FEATURE_NAMES, f, provenance, (member, it, loss) => {
     if (it % 100 === 0) console.error(`network ${member + 1}, iteration ${it}: loss ${loss.toFixed(4)}`);

@@ -796,5 +796,5 @@ export const TEMPO_OCTAVE_MODEL: OctaveModel = {
     },
   ],
   trainedOn:
-    'syntheticSet seeds 101-124 (12415 analyses: the pieces, MP3 copies left out, and a 4-12 s excerpt of each steady one), 5 x 12 hidden units, 400 iterations, l2 0.001, acc2 weight 0; training Acc1 0.964, Acc2 0.991',
+    'syntheticSet seeds 101-124 (12415 analyses: the pieces, MP3 copies left out, and a 4-12 s excerpt of each piece without a tempo ramp), 5 x 12 hidden units, 400 iterations, l2 0.001, acc2 weight 0; training Acc1 0.964, Acc2 0.991',
 };
