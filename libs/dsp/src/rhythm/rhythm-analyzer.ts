@@ -1,8 +1,6 @@
 import type { Hertz, Seconds } from '../units';
 import { BeatTracker } from './beats';
 import { estimateMetre, type TimeSignature } from './metre';
-import { TEMPO_OCTAVE_MODEL } from './octave-model';
-import type { OctaveModel } from './octave';
 import { OnsetAnalyzer, type OnsetFeatures } from './onset';
 import { MonoDownsampler } from './resample';
 import {
@@ -89,18 +87,6 @@ export class RhythmAnalyzer {
   }
 }
 
-/** The steps of the rhythm analysis that can be swapped or switched off (for measurement). */
-export interface RhythmMethod {
-  readonly octaveModel: OctaveModel;
-  /** Percival's tempo replaces the tempogram's below this confidence (0: never). */
-  readonly fallbackBelowConfidence: number;
-}
-
-export const DEFAULT_RHYTHM_METHOD: RhythmMethod = Object.freeze({
-  octaveModel: TEMPO_OCTAVE_MODEL,
-  fallbackBelowConfidence: TEMPO_FALLBACK_CONFIDENCE,
-});
-
 /**
  * @param percivalBpm tempo of the Percival & Tzanetakis 2014 estimator over the same audio, used
  *   when the tempogram is unsure (see TempoFallback); 0 or omitted: tempogram only.
@@ -109,15 +95,12 @@ export function analyseRhythm(
   f: OnsetFeatures,
   prior: TempoPrior = DEFAULT_TEMPO_PRIOR,
   percivalBpm = 0,
-  method: RhythmMethod = DEFAULT_RHYTHM_METHOD,
 ): RhythmResult {
   const tempo = estimateTempo(
     f,
     prior,
-    method.octaveModel,
-    percivalBpm > 0 && method.fallbackBelowConfidence > 0
-      ? { bpm: percivalBpm, belowConfidence: method.fallbackBelowConfidence }
-      : undefined,
+    undefined,
+    percivalBpm > 0 ? { bpm: percivalBpm, belowConfidence: TEMPO_FALLBACK_CONFIDENCE } : undefined,
   );
   const empty: RhythmResult = {
     tempo,

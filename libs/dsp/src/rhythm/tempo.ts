@@ -170,6 +170,7 @@ export function estimateTempo(
     return { bpm: 0, confidence: 0, candidates: [], steady: true };
   const t = f.tempograms;
   const fr = f.frameRate;
+  // 1. candidate periods
   const seen = tempoCandidates(t, prior);
   if (seen.length === 0) return { bpm: 0, confidence: 0, candidates: [], steady: true };
   // 2. octave decision
