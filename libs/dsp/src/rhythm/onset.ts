@@ -104,6 +104,7 @@ export class OnsetAnalyzer {
   private readonly chromaPc0: Uint8Array;
   private readonly chromaW0: Float64Array;
   private readonly chromaAcc = new Float64Array(12);
+  private readonly chromaRow = new Float64Array(12);
   private readonly chroma = new FeatureBuffer(4096);
   private readonly metreFrames: number;
   private tempograms: BandTempogramAccumulator;
@@ -119,7 +120,10 @@ export class OnsetAnalyzer {
     this.hop = this.frameSize / d.overlap;
     this.frameRate = sampleRate / this.hop;
     this.metreFrames = Math.ceil(METRE_FEATURE_SECONDS * this.frameRate);
-    this.tempograms = new BandTempogramAccumulator(this.frameRate);
+    this.tempograms = new BandTempogramAccumulator(
+      this.frameRate,
+      this.frameRate / ONSET_DEFAULTS.bandDecimation,
+    );
     this.percival = new PercivalWindows(this.frameRate);
     this.delay = delay;
     this.fft = new RealFft(this.frameSize);
@@ -187,7 +191,10 @@ export class OnsetAnalyzer {
     this.bands.clear();
     this.chroma.clear();
     this.chromaAcc.fill(0);
-    this.tempograms = new BandTempogramAccumulator(this.frameRate);
+    this.tempograms = new BandTempogramAccumulator(
+      this.frameRate,
+      this.frameRate / ONSET_DEFAULTS.bandDecimation,
+    );
     this.percival.reset();
   }
 
@@ -264,10 +271,13 @@ export class OnsetAnalyzer {
         this.bands.push(acc[b] / dec);
         acc[b] = 0;
       }
+      const row = this.chromaRow;
       for (let c = 0; c < 12; c++) {
-        this.chroma.push(cacc[c] / dec);
+        row[c] = Math.fround(cacc[c] / dec);
+        this.chroma.push(row[c]);
         cacc[c] = 0;
       }
+      this.tempograms.pushChroma(row);
     }
   }
 

@@ -1,5 +1,11 @@
 import { autocorrelation, movingAverage } from './periodicity';
-import { TEMPOGRAM_DEFAULTS, TempogramAccumulator, type Tempogram } from './tempogram';
+import {
+  TEMPOGRAM_DEFAULTS,
+  TempogramAccumulator,
+  TonalFlux,
+  bandTempogramsOf,
+  type Tempogram,
+} from './tempogram';
 
 const FRAME_RATE = 86.1328125;
 
@@ -80,5 +86,27 @@ describe('TempogramAccumulator', () => {
     let arg = 20;
     for (let l = 20; l < 70; l++) if (mean[l] > mean[arg]) arg = l;
     expect(arg).toBe(43);
+  });
+
+  it('the tonal flux sees chord changes that no loudness change marks', () => {
+    // C major and G major triads of equal loudness alternating every 21 chroma rows (about 2 per
+    // second at 43 rows/s), with no onset at all in the flux bands
+    const rows = Math.round(30 * (FRAME_RATE / 2));
+    const chroma = new Float32Array(rows * 12);
+    for (let r = 0; r < rows; r++)
+      for (const pc of Math.floor(r / 21) % 2 === 0 ? [0, 4, 7] : [7, 11, 2]) chroma[r * 12 + pc] = 0.1;
+    const silent = new Float32Array(Math.round(30 * FRAME_RATE));
+    const t = bandTempogramsOf(FRAME_RATE, silent, silent, silent, silent, chroma, 2);
+    expect(t.tonal.frameRate).toBeCloseTo(FRAME_RATE / 2, 9);
+    let arg = 10;
+    for (let l = 10; l < 30; l++) if (t.tonal.mean[l] > t.tonal.mean[arg]) arg = l;
+    expect(arg).toBe(21);
+    expect(Math.max(...t.all.mean)).toBe(0);
+    // a held chord gives no tonal flux after its first row
+    const flux = new TonalFlux();
+    const held = [0.1, 0, 0, 0, 0.1, 0, 0, 0.1, 0, 0, 0, 0];
+    expect(flux.push(held)).toBe(0);
+    expect(flux.push(held)).toBe(0);
+    expect(flux.push([0, 0, 0.1, 0, 0, 0, 0, 0.1, 0, 0, 0, 0.1])).toBeGreaterThan(5);
   });
 });

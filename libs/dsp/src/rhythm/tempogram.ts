@@ -142,6 +142,34 @@ export interface BandTempograms {
   readonly mid: Tempogram;
   /** Hats and cymbals. */
   readonly high: Tempogram;
+  /**
+   * Tonal flux (pitch-class changes: chord changes, melody notes, also legato ones the band flux
+   * misses), at the chroma's rate, over the first METRE_FEATURE_SECONDS (onset.ts).
+   */
+  readonly tonal: Tempogram;
+}
+
+/** Log compression of chroma values before their flux (as ONSET_DEFAULTS.gamma for the bands). */
+const TONAL_GAMMA = 1000;
+
+/**
+ * Tonal flux of chroma rows: the summed increase of log-compressed pitch-class magnitudes from
+ * one row to the next (the first row gives 0).
+ */
+export class TonalFlux {
+  private readonly previous = new Float64Array(12);
+  private rows = 0;
+
+  push(row: ArrayLike<number>): number {
+    let f = 0;
+    for (let p = 0; p < 12; p++) {
+      const v = Math.log(1 + TONAL_GAMMA * row[p]);
+      if (this.rows > 0 && v > this.previous[p]) f += v - this.previous[p];
+      this.previous[p] = v;
+    }
+    this.rows++;
+    return Math.fround(f);
+  }
 }
 
 export class BandTempogramAccumulator {
@@ -150,13 +178,17 @@ export class BandTempogramAccumulator {
   private readonly low: TempogramAccumulator;
   private readonly mid: TempogramAccumulator;
   private readonly high: TempogramAccumulator;
+  private readonly tonal: TempogramAccumulator;
+  private readonly tonalFlux = new TonalFlux();
 
-  constructor(frameRate: Hertz) {
+  /** `chromaRate`: rows per second of the chroma given to pushChroma. */
+  constructor(frameRate: Hertz, chromaRate: Hertz) {
     this.all = new TempogramAccumulator(frameRate, true);
     this.backbone = new TempogramAccumulator(frameRate);
     this.low = new TempogramAccumulator(frameRate);
     this.mid = new TempogramAccumulator(frameRate);
     this.high = new TempogramAccumulator(frameRate);
+    this.tonal = new TempogramAccumulator(chromaRate);
   }
 
   /** One frame of flux per group (values as stored in Float32 feature buffers). */
@@ -168,6 +200,11 @@ export class BandTempogramAccumulator {
     this.high.push(high);
   }
 
+  /** One chroma row (12 pitch classes, values as stored in Float32 feature buffers). */
+  pushChroma(row: ArrayLike<number>): void {
+    this.tonal.push(this.tonalFlux.push(row));
+  }
+
   result(): BandTempograms {
     return {
       all: this.all.result(),
@@ -175,19 +212,26 @@ export class BandTempogramAccumulator {
       low: this.low.result(),
       mid: this.mid.result(),
       high: this.high.result(),
+      tonal: this.tonal.result(),
     };
   }
 }
 
-/** The band tempograms of whole flux envelopes (batch form of BandTempogramAccumulator). */
+/**
+ * The band tempograms of whole flux envelopes and chroma rows (12 values per row, a row every
+ * `chromaDecimation` frames): the batch form of BandTempogramAccumulator.
+ */
 export function bandTempogramsOf(
   frameRate: Hertz,
   all: ArrayLike<number>,
   low: ArrayLike<number>,
   mid: ArrayLike<number>,
   high: ArrayLike<number>,
+  chroma: Float32Array = new Float32Array(0),
+  chromaDecimation = 2,
 ): BandTempograms {
-  const acc = new BandTempogramAccumulator(frameRate);
+  const acc = new BandTempogramAccumulator(frameRate, frameRate / chromaDecimation);
   for (let i = 0; i < all.length; i++) acc.push(all[i], low[i], mid[i], high[i]);
+  for (let r = 0; r + 12 <= chroma.length; r += 12) acc.pushChroma(chroma.subarray(r, r + 12));
   return acc.result();
 }
