@@ -3,42 +3,62 @@
  * libs/dsp/src/rhythm/octave-model.ts) on synthetic sets rendered in memory with training seeds,
  * never on the sets the bench reports (the default seed 2024, and 7 and 11 used as unseen sets).
  *
- *   node bench/analysis/ts-runner.cjs bench/analysis/octave-train.ts [--seeds 101-124] [--cache FILE]
- *        [--members 5] [--hidden 12] [--iterations 400] [--acc2-weight 0] [--evaluate FILE] [--write]
+ *   node bench/analysis/ts-runner.cjs bench/analysis/octave-train.ts [--seeds 101-124] [--cache DIR]
+ *        [--members 5] [--hidden 12] [--iterations 400] [--acc2-weight 0] [--evaluate TRUTH.tsv]
+ *        [--write | --render-only]
  *
  * Each seed renders the pieces of `syntheticSet({ seed })` (266: the MP3 copies need ffmpeg and
- * are left out; the noise and fade copies are kept), runs RhythmAnalyzer's onset stage on them
- * and keeps, per piece, the feature vector of every tempo candidate (tempoCandidates,
- * octaveFeatures) and whether it is within 4 % of the truth. `--cache FILE` stores these (about
- * 80 s of rendering per seed) so that refits are quick. `--write` writes the model file
- * (prettier-formatted); without it the tool prints the accuracies only. `--evaluate TRUTH.tsv`
- * (repeatable; or a JSON file in the cache's format): the candidate choice of the fitted model on
- * those files (decoded as the bench does), per set, for choosing the settings on material the fit
- * never saw.
+ * are left out; the noise and fade copies are kept) and a 4-12 s excerpt of each, runs
+ * RhythmAnalyzer's onset stage on them, and computes per analysis the feature vector of every
+ * tempo candidate (tempoCandidates, octaveFeatures) and whether it is within 4 % of the truth.
+ * `--cache DIR` keeps the onset envelopes of every analysis, one file pair per seed (about 100 s
+ * of rendering per seed, 11 MB): refits, and refits with other features, need no rendering, and
+ * several processes may render disjoint seeds into one folder at once (`--render-only`). `--write`
+ * writes the model file (prettier-formatted); without it the tool prints the accuracies only.
+ * `--evaluate TRUTH.tsv` (repeatable): the candidate choice of the fitted model on those files
+ * (decoded as the bench does, envelopes cached as well), per set, for choosing the settings on
+ * material the fit never saw.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import * as prettier from 'prettier';
 import {
   OCTAVE_FEATURE_NAMES,
   RhythmAnalyzer,
+  bandTempogramsOf,
   octaveFeatures,
   octaveScore,
   tempoCandidates,
   type OctaveModel,
 } from '@pressline/dsp';
-import { renderPiece, syntheticSet } from '../../libs/testing/src/synth';
+import { hashSeed, renderPiece, syntheticSet } from '../../libs/testing/src/synth';
 import { BENCH_SAMPLE_RATE, decodeForBench } from './decode';
 import { tempoAcc1, tempoAcc2 } from './metrics';
 import { OCTAVE_FIT_DEFAULTS, fitOctaveModel, type OctaveFitOptions, type OctavePiece } from './octave-fit';
 import { readTruth } from './truth';
 
+/** One analysis: its truth and the candidates' features (computed from the cached envelopes). */
 interface CachedPiece {
   seed: number;
   id: string;
   ref: number;
   bpm: number[];
   features: number[][];
+}
+
+/** The onset envelopes of one analysis, which is all the octave features are computed from. */
+interface Envelopes {
+  seed: number;
+  id: string;
+  ref: number;
+  frameRate: number;
+  all: Float32Array;
+  low: Float32Array;
+  mid: Float32Array;
+  high: Float32Array;
+  /** 12 pitch classes per row, a row every `bandDecimation` frames (MetreFeatures.chroma). */
+  chroma: Float32Array;
+  bandDecimation: number;
 }
 
 const MODEL_FILE = resolve(__dirname, '../../libs/dsp/src/rhythm/octave-model.ts');
@@ -61,6 +81,7 @@ interface Args {
   cache?: string;
   evaluate: string[];
   write: boolean;
+  renderOnly: boolean;
   fit: OctaveFitOptions;
 }
 
@@ -69,6 +90,7 @@ function parseArgs(argv: string[]): Args {
   let cache: string | undefined;
   const evaluate: string[] = [];
   let write = false;
+  let renderOnly = false;
   const fit = { ...OCTAVE_FIT_DEFAULTS };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -81,6 +103,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--cache') cache = next();
     else if (a === '--evaluate') evaluate.push(next());
     else if (a === '--write') write = true;
+    else if (a === '--render-only') renderOnly = true;
     else if (a === '--hidden') fit.hidden = Number(next());
     else if (a === '--iterations') fit.iterations = Number(next());
     else if (a === '--acc2-weight') fit.acc2Weight = Number(next());
@@ -88,23 +111,49 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--members') fit.members = Number(next());
     else throw new Error(`unknown argument ${a}`);
   }
-  return { seeds: seedList(seeds), seedsText: seeds, cache, evaluate, write, fit };
+  if (write && renderOnly) throw new Error('--write and --render-only exclude each other');
+  return { seeds: seedList(seeds), seedsText: seeds, cache, evaluate, write, renderOnly, fit };
 }
 
-function candidatesOf(ra: RhythmAnalyzer): { bpm: number[]; features: number[][] } {
-  const t = ra.features().tempograms;
+function envelopesOf(ra: RhythmAnalyzer, seed: number, id: string, ref: number): Envelopes {
+  const f = ra.features();
+  if (f.low.length !== f.all.length)
+    throw new Error(`${id}: longer than METRE_FEATURE_SECONDS, the band envelopes are not all kept`);
+  return {
+    seed,
+    id,
+    ref,
+    frameRate: f.frameRate,
+    all: f.all,
+    low: f.low,
+    mid: f.mid,
+    high: f.high,
+    chroma: f.chroma,
+    bandDecimation: f.bandDecimation,
+  };
+}
+
+/** The tempo candidates of an analysis and their feature vectors, as estimateTempo sees them. */
+function candidatesOf(e: Envelopes): CachedPiece {
+  const t = bandTempogramsOf(e.frameRate, e.all, e.low, e.mid, e.high, e.chroma, e.bandDecimation);
   const bpm = tempoCandidates(t);
-  return { bpm, features: bpm.map((b) => Array.from(octaveFeatures(t, b))) };
+  return {
+    seed: e.seed,
+    id: e.id,
+    ref: e.ref,
+    bpm,
+    features: bpm.map((b) => Array.from(octaveFeatures(t, b))),
+  };
 }
 
 /** Pieces of a bench truth TSV (rows with a tempo), labelled with `seed`. */
-async function piecesOfTruth(tsv: string, seed: number): Promise<CachedPiece[]> {
-  const out: CachedPiece[] = [];
+async function envelopesOfTruth(tsv: string, seed: number): Promise<Envelopes[]> {
+  const out: Envelopes[] = [];
   for (const row of readTruth(tsv)) {
     if (!row.tempoBpm) continue;
     const ra = new RhythmAnalyzer({ sampleRate: BENCH_SAMPLE_RATE });
     for await (const block of decodeForBench(row.file)) ra.process(block.channels);
-    out.push({ seed, id: row.id, ref: row.tempoBpm, ...candidatesOf(ra) });
+    out.push(envelopesOf(ra, seed, row.id, row.tempoBpm));
   }
   return out;
 }
@@ -112,8 +161,8 @@ async function piecesOfTruth(tsv: string, seed: number): Promise<CachedPiece[]> 
 /** Excerpts per piece, of EXCERPT_SECONDS, so that the model also learns what short clips look like. */
 const EXCERPT_SECONDS: readonly [number, number] = [4, 12];
 
-function piecesOfSeed(seed: number): CachedPiece[] {
-  const out: CachedPiece[] = [];
+function envelopesOfSeed(seed: number): Envelopes[] {
+  const out: Envelopes[] = [];
   let state = (seed * 2654435761) >>> 0;
   const rnd = (): number => {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
@@ -127,7 +176,7 @@ function piecesOfSeed(seed: number): CachedPiece[] {
   for (const spec of syntheticSet({ seed })) {
     if (spec.codec) continue;
     const p = renderPiece(spec);
-    out.push({ seed, id: spec.id, ref: spec.bpm, ...candidatesOf(analyse(p.channels, p.sampleRate)) });
+    out.push(envelopesOf(analyse(p.channels, p.sampleRate), seed, spec.id, spec.bpm));
     // one short excerpt of every piece whose tempo holds (a ramp's excerpt has another tempo)
     const [lo, hi] = EXCERPT_SECONDS;
     const seconds = lo + (hi - lo) * rnd();
@@ -135,30 +184,88 @@ function piecesOfSeed(seed: number): CachedPiece[] {
     const end = start + Math.floor(seconds * p.sampleRate);
     if (spec.tempoVariation === 'ramp') continue;
     const excerpt = p.channels.map((c) => c.subarray(start, end));
-    out.push({
-      seed,
-      id: `${spec.id}#excerpt`,
-      ref: spec.bpm,
-      ...candidatesOf(analyse(excerpt, p.sampleRate)),
-    });
+    out.push(envelopesOf(analyse(excerpt, p.sampleRate), seed, `${spec.id}#excerpt`, spec.bpm));
   }
   return out;
 }
 
-function loadPieces(seeds: number[], cache?: string): CachedPiece[] {
-  const cached: CachedPiece[] =
-    cache && existsSync(cache) ? (JSON.parse(readFileSync(cache, 'utf8')) as CachedPiece[]) : [];
-  const stale = cached.find((p) => p.features.some((x) => x.length !== OCTAVE_FEATURE_NAMES.length));
-  if (stale) throw new Error(`${cache} holds features of another OCTAVE_FEATURE_NAMES: delete it`);
-  const have = new Set(cached.map((p) => p.seed));
-  for (const seed of seeds) {
-    if (have.has(seed)) continue;
-    const t0 = Date.now();
-    cached.push(...piecesOfSeed(seed));
-    console.error(`seed ${seed}: rendered and analysed in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-    if (cache) writeFileSync(cache, JSON.stringify(cached));
-  }
-  return cached.filter((p) => seeds.includes(p.seed));
+/**
+ * The cache: per seed (or evaluated truth file) one `NAME.json` index and one `NAME.f32` with the
+ * four envelopes and the chroma of every analysis one after the other. The envelopes do not depend on the octave
+ * features, so a change of features needs no new rendering (the renders are what take time).
+ */
+interface CacheIndex {
+  frameRate: number;
+  bandDecimation: number;
+  pieces: { seed: number; id: string; ref: number; frames: number; chroma: number }[];
+}
+
+function writeEnvelopes(dir: string, name: string, list: Envelopes[]): void {
+  mkdirSync(dir, { recursive: true });
+  const total = list.reduce((a, e) => a + 4 * e.all.length + e.chroma.length, 0);
+  const data = new Float32Array(total);
+  let at = 0;
+  for (const e of list)
+    for (const x of [e.all, e.low, e.mid, e.high, e.chroma]) {
+      data.set(x, at);
+      at += x.length;
+    }
+  const index: CacheIndex = {
+    frameRate: list[0]?.frameRate ?? 0,
+    bandDecimation: list[0]?.bandDecimation ?? 1,
+    pieces: list.map((e) => ({
+      seed: e.seed,
+      id: e.id,
+      ref: e.ref,
+      frames: e.all.length,
+      chroma: e.chroma.length,
+    })),
+  };
+  writeFileSync(join(dir, `${name}.f32`), new Uint8Array(data.buffer));
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify(index)); // last: its presence means complete
+}
+
+function readEnvelopes(dir: string, name: string): Envelopes[] | null {
+  const indexFile = join(dir, `${name}.json`);
+  if (!existsSync(indexFile)) return null;
+  const index = JSON.parse(readFileSync(indexFile, 'utf8')) as CacheIndex;
+  const bytes = readFileSync(join(dir, `${name}.f32`));
+  const data = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  let at = 0;
+  const take = (n: number): Float32Array => data.subarray(at, (at += n));
+  return index.pieces.map((p) => ({
+    seed: p.seed,
+    id: p.id,
+    ref: p.ref,
+    frameRate: index.frameRate,
+    all: take(p.frames),
+    low: take(p.frames),
+    mid: take(p.frames),
+    high: take(p.frames),
+    chroma: take(p.chroma),
+    bandDecimation: index.bandDecimation,
+  }));
+}
+
+async function cached(
+  dir: string | undefined,
+  name: string,
+  make: () => Envelopes[] | Promise<Envelopes[]>,
+): Promise<Envelopes[]> {
+  const have = dir ? readEnvelopes(dir, name) : null;
+  if (have) return have;
+  const t0 = Date.now();
+  const list = await make();
+  console.error(`${name}: rendered and analysed in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  if (dir) writeEnvelopes(dir, name, list);
+  return list;
+}
+
+async function loadPieces(seeds: number[], dir?: string): Promise<CachedPiece[]> {
+  const out: CachedPiece[] = [];
+  for (const seed of seeds)
+    for (const e of await cached(dir, `seed-${seed}`, () => envelopesOfSeed(seed))) out.push(candidatesOf(e));
+  return out;
 }
 
 function accuracy(model: OctaveModel, pieces: CachedPiece[]): { acc1: number; acc2: number } {
@@ -182,26 +289,28 @@ function accuracy(model: OctaveModel, pieces: CachedPiece[]): { acc1: number; ac
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const cached = loadPieces(args.seeds, args.cache);
-  const pieces: OctavePiece[] = cached.map((p) => ({
+  const training = await loadPieces(args.seeds, args.cache);
+  if (args.renderOnly) return;
+  const pieces: OctavePiece[] = training.map((p) => ({
     features: p.features.map((x) => Float64Array.from(x)),
     correct: p.bpm.map((b) => tempoAcc1(b, p.ref)),
     related: p.bpm.map((b) => tempoAcc2(b, p.ref)),
   }));
   const f = args.fit;
   const provenance =
-    `syntheticSet seeds ${args.seedsText} (${cached.length} analyses: the pieces, MP3 copies left out, and a 4-12 s excerpt of each piece without a tempo ramp), ` +
+    `syntheticSet seeds ${args.seedsText} (${training.length} analyses: the pieces, MP3 copies left out, and a 4-12 s excerpt of each piece without a tempo ramp), ` +
     `${f.members} x ${f.hidden} hidden units, ${f.iterations} iterations, l2 ${f.l2}, acc2 weight ${f.acc2Weight}`;
   const model = fitOctaveModel(pieces, OCTAVE_FEATURE_NAMES, f, provenance, (member, it, loss) => {
     if (it % 100 === 0) console.error(`network ${member + 1}, iteration ${it}: loss ${loss.toFixed(4)}`);
   });
-  const acc = accuracy(model, cached);
+  const acc = accuracy(model, training);
   const summary = `${provenance}; training Acc1 ${acc.acc1.toFixed(3)}, Acc2 ${acc.acc2.toFixed(3)}`;
   console.log(summary);
   for (const [i, file] of args.evaluate.entries()) {
-    const other: CachedPiece[] = file.endsWith('.json')
-      ? (JSON.parse(readFileSync(file, 'utf8')) as CachedPiece[])
-      : await piecesOfTruth(file, -1 - i);
+    const cacheName = `truth-${hashSeed(resolve(file)).toString(36)}`;
+    const other = (await cached(args.cache, cacheName, () => envelopesOfTruth(file, -1 - i))).map(
+      candidatesOf,
+    );
     for (const seed of [...new Set(other.map((p) => p.seed))]) {
       const set = other.filter((p) => p.seed === seed);
       const a = accuracy(model, set);
