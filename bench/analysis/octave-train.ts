@@ -20,7 +20,7 @@
  * material the fit never saw.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import * as prettier from 'prettier';
 import {
   OCTAVE_FEATURE_NAMES,
@@ -61,7 +61,9 @@ interface Envelopes {
   bandDecimation: number;
 }
 
-const MODEL_FILE = resolve(__dirname, '../../libs/dsp/src/rhythm/octave-model.ts');
+/** The repository: two folders up from this file, three when it runs compiled from dist/. */
+const ROOT = resolve(__dirname, basename(resolve(__dirname, '../..')) === 'dist' ? '../../..' : '../..');
+const MODEL_FILE = join(ROOT, 'libs/dsp/src/rhythm/octave-model.ts');
 
 /** "101-112,120" -> [101, ..., 112, 120] */
 function seedList(text: string): number[] {
