@@ -35,7 +35,7 @@ export const OCTAVE_FIT_DEFAULTS: OctaveFitOptions = Object.freeze({
   l2: 1e-3,
   acc2Weight: 0,
   seed: 12345,
-  members: 5,
+  members: 3,
 });
 
 interface Params {
