@@ -5,7 +5,7 @@
  *
  *   node bench/analysis/ts-runner.cjs bench/analysis/octave-train.ts [--seeds 101-136] [--cache DIR]
  *        [--members 3] [--hidden 12] [--iterations 400] [--acc2-weight 0] [--evaluate TRUTH.tsv]
- *        [--write | --render-only]
+ *        [--solo] [--write | --render-only]
  *
  * Each seed renders the pieces of `syntheticSet({ seed })` (266: the MP3 copies need ffmpeg and
  * are left out; the noise and fade copies are kept) and a 4-12 s excerpt of each, runs
@@ -15,6 +15,7 @@
  * of rendering per seed, 11 MB): refits, and refits with other features, need no rendering, and
  * several processes may render disjoint seeds into one folder at once (`--render-only`). `--write`
  * writes the model file (prettier-formatted); without it the tool prints the accuracies only.
+ * `--solo` adds a 4-12 s render of one part alone (lead, bass, keys or pluck) of every piece.
  * `--evaluate TRUTH.tsv` (repeatable): the candidate choice of the fitted model on those files
  * (decoded as the bench does, envelopes cached as well), per set, for choosing the settings on
  * material the fit never saw.
@@ -31,7 +32,7 @@ import {
   tempoCandidates,
   type OctaveModel,
 } from '@pressline/dsp';
-import { hashSeed, renderPiece, syntheticSet } from '../../libs/testing/src/synth';
+import { hashSeed, renderPiece, syntheticSet, type SoloPart } from '../../libs/testing/src/synth';
 import { BENCH_SAMPLE_RATE, decodeForBench } from './decode';
 import { tempoAcc1, tempoAcc2 } from './metrics';
 import { OCTAVE_FIT_DEFAULTS, fitOctaveModel, type OctaveFitOptions, type OctavePiece } from './octave-fit';
@@ -84,6 +85,7 @@ interface Args {
   evaluate: string[];
   write: boolean;
   renderOnly: boolean;
+  solo: boolean;
   fit: OctaveFitOptions;
 }
 
@@ -93,6 +95,7 @@ function parseArgs(argv: string[]): Args {
   const evaluate: string[] = [];
   let write = false;
   let renderOnly = false;
+  let solo = false;
   const fit = { ...OCTAVE_FIT_DEFAULTS };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -106,6 +109,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--evaluate') evaluate.push(next());
     else if (a === '--write') write = true;
     else if (a === '--render-only') renderOnly = true;
+    else if (a === '--solo') solo = true;
     else if (a === '--hidden') fit.hidden = Number(next());
     else if (a === '--iterations') fit.iterations = Number(next());
     else if (a === '--acc2-weight') fit.acc2Weight = Number(next());
@@ -114,7 +118,7 @@ function parseArgs(argv: string[]): Args {
     else throw new Error(`unknown argument ${a}`);
   }
   if (write && renderOnly) throw new Error('--write and --render-only exclude each other');
-  return { seeds: seedList(seeds), seedsText: seeds, cache, evaluate, write, renderOnly, fit };
+  return { seeds: seedList(seeds), seedsText: seeds, cache, evaluate, write, renderOnly, solo, fit };
 }
 
 function envelopesOf(ra: RhythmAnalyzer, seed: number, id: string, ref: number): Envelopes {
@@ -263,10 +267,47 @@ async function cached(
   return list;
 }
 
-async function loadPieces(seeds: number[], dir?: string): Promise<CachedPiece[]> {
+/** Stems rendered alone for SOLO_SECONDS, the lead most often (a solo instrument, a vocal-like line). */
+const SOLO_SECONDS: readonly [number, number] = [4, 12];
+const SOLO_PARTS: readonly (readonly [SoloPart, number])[] = [
+  ['lead', 0.5],
+  ['bass', 0.2],
+  ['keys', 0.15],
+  ['pluck', 0.15],
+];
+
+/**
+ * One short solo render of every piece without a tempo ramp: a single part, no drums, as the
+ * analysis sees a stem or a solo recording, which the full mixes and their excerpts never show.
+ */
+function soloEnvelopesOfSeed(seed: number): Envelopes[] {
+  const out: Envelopes[] = [];
+  let state = (seed * 40503 + 977) >>> 0;
+  const rnd = (): number => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+  for (const spec of syntheticSet({ seed })) {
+    if (spec.codec || spec.tempoVariation === 'ramp') continue;
+    let u = rnd();
+    const part = SOLO_PARTS.find(([, w]) => (u -= w) < 0)?.[0] ?? 'lead';
+    const [lo, hi] = SOLO_SECONDS;
+    const p = renderPiece({ ...spec, solo: part, durationSeconds: lo + (hi - lo) * rnd() });
+    const ra = new RhythmAnalyzer({ sampleRate: p.sampleRate });
+    ra.process(p.channels);
+    out.push(envelopesOf(ra, seed, `${spec.id}#solo-${part}`, spec.bpm));
+  }
+  return out;
+}
+
+async function loadPieces(seeds: number[], solo: boolean, dir?: string): Promise<CachedPiece[]> {
   const out: CachedPiece[] = [];
-  for (const seed of seeds)
+  for (const seed of seeds) {
     for (const e of await cached(dir, `seed-${seed}`, () => envelopesOfSeed(seed))) out.push(candidatesOf(e));
+    if (!solo) continue;
+    for (const e of await cached(dir, `solo-${seed}`, () => soloEnvelopesOfSeed(seed)))
+      out.push(candidatesOf(e));
+  }
   return out;
 }
 
@@ -291,7 +332,7 @@ function accuracy(model: OctaveModel, pieces: CachedPiece[]): { acc1: number; ac
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const training = await loadPieces(args.seeds, args.cache);
+  const training = await loadPieces(args.seeds, args.solo, args.cache);
   if (args.renderOnly) return;
   const pieces: OctavePiece[] = training.map((p) => ({
     features: p.features.map((x) => Float64Array.from(x)),
@@ -300,7 +341,7 @@ async function main(): Promise<void> {
   }));
   const f = args.fit;
   const provenance =
-    `syntheticSet seeds ${args.seedsText} (${training.length} analyses: the pieces, MP3 copies left out, and a 4-12 s excerpt of each piece without a tempo ramp), ` +
+    `syntheticSet seeds ${args.seedsText} (${training.length} analyses: the pieces, MP3 copies left out, and of each piece without a tempo ramp a 4-12 s excerpt${args.solo ? ' and a 4-12 s solo render of one part' : ''}), ` +
     `${f.members} x ${f.hidden} hidden units, ${f.iterations} iterations, l2 ${f.l2}, acc2 weight ${f.acc2Weight}`;
   const model = fitOctaveModel(pieces, OCTAVE_FEATURE_NAMES, f, provenance, (member, it, loss) => {
     if (it % 100 === 0) console.error(`network ${member + 1}, iteration ${it}: loss ${loss.toFixed(4)}`);

@@ -39,6 +39,7 @@ export type DrumStyle =
   'four-on-the-floor' | 'backbeat' | 'swung' | 'half-time' | 'breakbeat' | 'waltz' | 'compound';
 export type TimeSignature = '4/4' | '3/4' | '6/8';
 export type TempoVariation = 'steady' | 'drift' | 'ramp';
+export type SoloPart = 'lead' | 'bass' | 'keys' | 'pluck';
 
 export interface Degradation {
   /** White noise added at this signal-to-noise ratio (dB, RMS). */
@@ -65,6 +66,11 @@ export interface PieceSpec {
   readonly durationSeconds: number;
   readonly tempoVariation: TempoVariation;
   readonly degradation?: Degradation;
+  /**
+   * Render one part alone, as a stem (no drums, no other part): what an analysis of a single
+   * stem or a solo instrument sees. Absent in the sets the bench reports.
+   */
+  readonly solo?: SoloPart;
   /** 'holdout' pieces are never looked at while tuning estimators. */
   readonly split: 'tune' | 'holdout';
 }
@@ -461,6 +467,8 @@ export function renderPiece(spec: PieceSpec): RenderedPiece {
   if (!parts.pad && !parts.keys && !parts.pluck)
     parts = { ...parts, [arr.pick(['pad', 'keys', 'pluck'] as const)]: true };
   if (!hasDrums && !parts.bass && !parts.pluck && !parts.keys) parts = { ...parts, keys: true };
+  if (spec.solo)
+    parts = { bass: false, pad: false, keys: false, pluck: false, lead: false, [spec.solo]: true };
   const placement = (gainDb: number, panSpread: number, send: number): Placement => ({
     gain: Math.pow(10, (gainDb + arr.range(-5, 5)) / 20),
     pan: arr.range(-panSpread, panSpread),
@@ -484,7 +492,7 @@ export function renderPiece(spec: PieceSpec): RenderedPiece {
     bar >= introBars && !(bar >= breakStart && bar < breakStart + breakLen);
 
   // Drums
-  if (spec.drums) {
+  if (spec.drums && !spec.solo) {
     const d = rng.fork();
     const variants = [grooveBar(spec.drums, d, spec.bpm), grooveBar(spec.drums, d, spec.bpm)];
     const fillEvery = d.pick([4, 8, 0]);

@@ -32,6 +32,26 @@ describe('synthetic renderer', () => {
     expect(checksum(a.channels[1])).toBe(checksum(b.channels[1]));
   });
 
+  it('renders one part alone as a stem when asked (a lead solo has no kick and no bass)', () => {
+    const low = (x: Float32Array): number => {
+      // energy below about 100 Hz: a one-pole low-pass at 44.1 kHz
+      let y = 0;
+      let e = 0;
+      for (let i = 0; i < x.length; i++) {
+        y += 0.014 * (x[i] - y);
+        e += y * y;
+      }
+      return e;
+    };
+    const energy = (x: Float32Array): number => x.reduce((a, v) => a + v * v, 0);
+    const full = renderPiece(base).channels[0];
+    const lead = renderPiece({ ...base, solo: 'lead' }).channels[0];
+    const bass = renderPiece({ ...base, solo: 'bass' }).channels[0];
+    expect(energy(lead)).toBeGreaterThan(0);
+    expect(low(lead) / energy(lead)).toBeLessThan(0.3 * (low(full) / energy(full)));
+    expect(low(bass) / energy(bass)).toBeGreaterThan(low(lead) / energy(lead));
+  });
+
   it('renders different pieces for different seeds', () => {
     expect(checksum(renderPiece({ ...base, seed: 43 }).channels[0])).not.toBe(
       checksum(renderPiece(base).channels[0]),
