@@ -32,7 +32,7 @@ import {
   tempoCandidates,
   type OctaveModel,
 } from '@pressline/dsp';
-import { hashSeed, renderPiece, syntheticSet, type SoloPart } from '../../libs/testing/src/synth';
+import { Prng, hashSeed, renderPiece, syntheticSet, type SoloPart } from '../../libs/testing/src/synth';
 import { BENCH_SAMPLE_RATE, decodeForBench } from './decode';
 import { tempoAcc1, tempoAcc2 } from './metrics';
 import { OCTAVE_FIT_DEFAULTS, fitOctaveModel, type OctaveFitOptions, type OctavePiece } from './octave-fit';
@@ -282,17 +282,12 @@ const SOLO_PARTS: readonly (readonly [SoloPart, number])[] = [
  */
 function soloEnvelopesOfSeed(seed: number): Envelopes[] {
   const out: Envelopes[] = [];
-  let state = (seed * 40503 + 977) >>> 0;
-  const rnd = (): number => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
+  const rng = new Prng(hashSeed(`solo-${seed}`));
+  const weights = SOLO_PARTS.map(([, w]) => w);
   for (const spec of syntheticSet({ seed })) {
     if (spec.codec || spec.tempoVariation === 'ramp') continue;
-    let u = rnd();
-    const part = SOLO_PARTS.find(([, w]) => (u -= w) < 0)?.[0] ?? 'lead';
-    const [lo, hi] = SOLO_SECONDS;
-    const p = renderPiece({ ...spec, solo: part, durationSeconds: lo + (hi - lo) * rnd() });
+    const part = SOLO_PARTS[rng.weighted(weights)][0];
+    const p = renderPiece({ ...spec, solo: part, durationSeconds: rng.range(...SOLO_SECONDS) });
     const ra = new RhythmAnalyzer({ sampleRate: p.sampleRate });
     ra.process(p.channels);
     out.push(envelopesOf(ra, seed, `${spec.id}#solo-${part}`, spec.bpm));
