@@ -141,4 +141,30 @@ describe('tempogram fallback to the Percival estimate', () => {
     expect(t.candidates.some((c) => c.relation === 'double')).toBe(true);
     expect(t.confidence).toBeLessThan(plain.confidence);
   });
+
+  it('in the agreement band, takes the fallback tempo only when it is the runner-up candidate', () => {
+    const f = features(90, 4); // 4 s: unsure between 90 and 180
+    const plain = estimateTempo(f);
+    const runnerUp = plain.candidates[1];
+    expect(runnerUp.score).toBeGreaterThanOrEqual(0.1);
+    // the third candidate is not an agreement
+    const third = estimateTempo(f, undefined, undefined, {
+      bpm: plain.candidates[2].bpm,
+      belowConfidence: 0,
+      agreeingBelowConfidence: 1,
+    });
+    expect(third.bpm).toBe(plain.bpm);
+    const band = { belowConfidence: 0, agreeingBelowConfidence: 1 };
+    // Percival 2 % away from the runner-up: the two agree, its value becomes primary
+    const agreeing = estimateTempo(f, undefined, undefined, { bpm: runnerUp.bpm * 1.02, ...band });
+    expect(agreeing.bpm).toBeCloseTo(runnerUp.bpm * 1.02, 0);
+    expect(agreeing.candidates[0].relation).toBe('primary');
+    // a tempo no candidate is near: the model's first choice stays
+    const lone = plain.bpm * 1.2;
+    expect(plain.candidates.every((c) => Math.abs(c.bpm / lone - 1) > 0.04)).toBe(true);
+    expect(estimateTempo(f, undefined, undefined, { bpm: lone, ...band }).bpm).toBe(plain.bpm);
+    // confidence above the band's upper end (the reported confidence is rounded to 0.001)
+    const above = { belowConfidence: 0, agreeingBelowConfidence: plain.confidence - 0.001 };
+    expect(estimateTempo(f, undefined, undefined, { bpm: runnerUp.bpm, ...above }).bpm).toBe(plain.bpm);
+  });
 });

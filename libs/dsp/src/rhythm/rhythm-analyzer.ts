@@ -5,6 +5,7 @@ import { OnsetAnalyzer, type OnsetFeatures } from './onset';
 import { MonoDownsampler } from './resample';
 import {
   DEFAULT_TEMPO_PRIOR,
+  TEMPO_AGREEMENT_CONFIDENCE,
   TEMPO_FALLBACK_CONFIDENCE,
   forEachBeatNovelty,
   estimateTempo,
@@ -100,7 +101,13 @@ export function analyseRhythm(
     f,
     prior,
     undefined,
-    percivalBpm > 0 ? { bpm: percivalBpm, belowConfidence: TEMPO_FALLBACK_CONFIDENCE } : undefined,
+    percivalBpm > 0
+      ? {
+          bpm: percivalBpm,
+          belowConfidence: TEMPO_FALLBACK_CONFIDENCE,
+          agreeingBelowConfidence: TEMPO_AGREEMENT_CONFIDENCE,
+        }
+      : undefined,
   );
   const empty: RhythmResult = {
     tempo,
