@@ -71,12 +71,21 @@ export function fitOctaveModel(
   trainedOn = '',
   onProgress?: (member: number, iteration: number, loss: number) => void,
 ): OctaveModel {
-  const k = Math.max(1, Math.round(options.members));
-  const fits = Array.from({ length: k }, (_, m) =>
-    fitOne(pieces, featureNames, { ...options, seed: options.seed + 7919 * m }, trainedOn, (it, loss) =>
-      onProgress?.(m, it, loss),
-    ),
+  const fits = memberOptions(options).map((o, m) =>
+    fitOne(pieces, featureNames, o, trainedOn, (it, loss) => onProgress?.(m, it, loss)),
   );
+  return averageModels(fits);
+}
+
+/** The options of each member network: one network each, initial weights from `seed` + 7919 m. */
+export function memberOptions(options: OctaveFitOptions): OctaveFitOptions[] {
+  const k = Math.max(1, Math.round(options.members));
+  return Array.from({ length: k }, (_, m) => ({ ...options, members: 1, seed: options.seed + 7919 * m }));
+}
+
+/** One model from member networks fitted on the same pieces (same standardisation). */
+export function averageModels(fits: readonly OctaveModel[]): OctaveModel {
+  const k = fits.length;
   if (k === 1) return fits[0];
   const r = (x: number): number => Number(x.toPrecision(6));
   return {

@@ -16,6 +16,8 @@
  * several processes may render disjoint seeds into one folder at once (`--render-only`). `--write`
  * writes the model file (prettier-formatted); without it the tool prints the accuracies only.
  * `--solo` adds a 4-12 s render of one part alone (lead, bass, keys or pluck) of every piece.
+ * Run compiled (`node dist/bench/analysis/octave-train.js`), the member networks are fitted in
+ * worker threads side by side (same model as one after the other).
  * `--evaluate TRUTH.tsv` (repeatable): the candidate choice of the fitted model on those files
  * (decoded as the bench does, envelopes cached as well), per set, for choosing the settings on
  * material the fit never saw.
@@ -35,7 +37,8 @@ import {
 import { Prng, hashSeed, renderPiece, syntheticSet, type SoloPart } from '../../libs/testing/src/synth';
 import { BENCH_SAMPLE_RATE, decodeForBench } from './decode';
 import { tempoAcc1, tempoAcc2 } from './metrics';
-import { OCTAVE_FIT_DEFAULTS, fitOctaveModel, type OctaveFitOptions, type OctavePiece } from './octave-fit';
+import { OCTAVE_FIT_DEFAULTS, type OctaveFitOptions, type OctavePiece } from './octave-fit';
+import { fitOctaveModelInWorkers } from './octave-fit-workers';
 import { readTruth } from './truth';
 
 /** One analysis: its truth and the candidates' features (computed from the cached envelopes). */
@@ -338,9 +341,15 @@ async function main(): Promise<void> {
   const provenance =
     `syntheticSet seeds ${args.seedsText} (${training.length} analyses: the pieces, MP3 copies left out, and of each piece without a tempo ramp a 4-12 s excerpt${args.solo ? ' and a 4-12 s solo render of one part' : ''}), ` +
     `${f.members} x ${f.hidden} hidden units, ${f.iterations} iterations, l2 ${f.l2}, acc2 weight ${f.acc2Weight}`;
-  const model = fitOctaveModel(pieces, OCTAVE_FEATURE_NAMES, f, provenance, (member, it, loss) => {
-    if (it % 100 === 0) console.error(`network ${member + 1}, iteration ${it}: loss ${loss.toFixed(4)}`);
-  });
+  const model = await fitOctaveModelInWorkers(
+    pieces,
+    OCTAVE_FEATURE_NAMES,
+    f,
+    provenance,
+    (member, it, loss) => {
+      if (it % 100 === 0) console.error(`network ${member + 1}, iteration ${it}: loss ${loss.toFixed(4)}`);
+    },
+  );
   const acc = accuracy(model, training);
   const summary = `${provenance}; training Acc1 ${acc.acc1.toFixed(3)}, Acc2 ${acc.acc2.toFixed(3)}`;
   console.log(summary);
