@@ -94,6 +94,26 @@ describe('KeyAnalyzer', () => {
     }
   });
 
+  it('analyses input at 8, 16, 32 and 64 kHz (power-of-two decimation would leave too little band)', () => {
+    for (const sr of [8000, 16000, 32000, 64000]) {
+      // C major scale up and down, 0.35 s per note, 6 harmonics below 0.45 sr
+      const steps = [0, 2, 4, 5, 7, 9, 11, 12, 11, 9, 7, 5, 4, 2, 0];
+      const x = new Float32Array(Math.ceil((steps.length * 0.35 + 1) * sr));
+      steps.forEach((st, i) => {
+        const f0 = 440 * Math.pow(2, (60 + st - 69) / 12);
+        const s0 = Math.floor(i * 0.35 * sr);
+        for (let k = 1; k <= 6 && f0 * k < 0.45 * sr; k++)
+          for (let j = 0; j < 0.4 * sr && s0 + j < x.length; j++)
+            x[s0 + j] += (0.3 / k) * Math.exp(-j / (0.8 * sr)) * Math.sin((2 * Math.PI * f0 * k * j) / sr);
+      });
+      const a = new KeyAnalyzer({ sampleRate: sr });
+      a.process([x]);
+      const r = a.result();
+      expect([sr, r.key.label]).toEqual([sr, 'C major']);
+      expect(Math.abs(r.tuningHz - 440)).toBeLessThan(1);
+    }
+  });
+
   it('finds A minor in an A minor triad sequence (i-iv-V-i)', () => {
     const chords = [
       [57, 60, 64],

@@ -106,7 +106,10 @@ export class KeyAnalyzer {
     for (const p of this.method.profiles)
       if (!KEY_PROFILES[p]) throw new RangeError(`unknown key profile ${p}`);
     if (this.method.profiles.length === 0) throw new RangeError('at least one key profile is needed');
-    this.downsampler = new MonoDownsampler(options.sampleRate, KEY_ANALYSIS_RATE);
+    // the chroma reads peaks up to its top region edge: keep the Nyquist frequency 5 % above it
+    // (8, 16, 32 and 64 kHz inputs are analysed at 8 kHz instead of 4 kHz)
+    const topEdge = CHROMA_DEFAULTS.regionEdges[CHROMA_DEFAULTS.regionEdges.length - 1];
+    this.downsampler = new MonoDownsampler(options.sampleRate, KEY_ANALYSIS_RATE, 2 * 1.05 * topEdge);
     const rate = this.downsampler.outputRate;
     const summary = new KeyChroma(
       this.method,

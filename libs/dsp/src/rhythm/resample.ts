@@ -109,7 +109,9 @@ const STAGE_FINE = designHalfband(8, 5.0);
 
 /**
  * Downmix to mono (channel average) and decimate by a power of two to about `targetRate`, so
- * onset and chroma analysis run on a few thousand samples per second.
+ * onset and chroma analysis run on a few thousand samples per second. `minOutputRate`: the
+ * decimation stops an octave early rather than go below it (an analysis that needs content up to
+ * some frequency: 32 kHz to 5.5 kHz would otherwise become 4 kHz).
  */
 export class MonoDownsampler {
   readonly inputRate: Hertz;
@@ -120,11 +122,12 @@ export class MonoDownsampler {
   private readonly stages: HalfbandDecimator[];
   private mono = new Float32Array(0);
 
-  constructor(sampleRate: Hertz, targetRate: Hertz) {
+  constructor(sampleRate: Hertz, targetRate: Hertz, minOutputRate: Hertz = 0) {
     if (!(sampleRate >= 4000 && sampleRate <= 768000))
       throw new RangeError(`sample rate out of range: ${sampleRate}`);
     if (!(targetRate > 0)) throw new RangeError(`target rate must be > 0, got ${targetRate}`);
-    const octaves = Math.max(0, Math.round(Math.log2(sampleRate / targetRate)));
+    let octaves = Math.max(0, Math.round(Math.log2(sampleRate / targetRate)));
+    while (octaves > 0 && sampleRate / (1 << octaves) < minOutputRate) octaves--;
     this.factor = 1 << octaves;
     this.inputRate = sampleRate;
     this.outputRate = sampleRate / this.factor;
