@@ -10,6 +10,7 @@ import {
 } from './analysers';
 import { BlockWorker } from './block-worker';
 import {
+  AudioError,
   decode,
   describeFormat,
   isAudioError,
@@ -126,6 +127,9 @@ const SEVERITY_ORDER: Record<QcSeverity, number> = { pass: 0, warn: 1, fail: 2 }
  * sources under jest) all runs here.
  * Throws the libs/audio AudioError when the file cannot be read.
  */
+/** Sample rates the analysers take (as ingest accepts: DEFAULT_INGEST_RULES). */
+export const MEASURABLE_SAMPLE_RATES: readonly [number, number] = [8000, 384_000];
+
 export async function measureFile(file: string, options: MeasureOptions = {}): Promise<FileMeasurement> {
   // Started first: the workers load their modules while ffprobe runs.
   const analysersWorker: Workers['analysersWorker'] = new BlockWorker(join(__dirname, 'analysers.worker.js'));
@@ -163,6 +167,15 @@ async function measureWith(
     reuseBlocks: true,
   });
   const format = await stream.open();
+  // Refused before any analyser is made (their own range checks would throw a bare RangeError);
+  // nothing is running yet: the decoder starts on iteration.
+  if (!(format.sampleRate >= MEASURABLE_SAMPLE_RATES[0] && format.sampleRate <= MEASURABLE_SAMPLE_RATES[1])) {
+    throw new AudioError(
+      'unsupported',
+      `sample rate ${format.sampleRate} Hz: measured are ${MEASURABLE_SAMPLE_RATES[0]}-${MEASURABLE_SAMPLE_RATES[1]} Hz`,
+      { file },
+    );
+  }
   const probing = format.probe ? Promise.resolve(format.probe) : probeFile(file, { signal: options.signal });
   probing.catch(() => undefined); // awaited after the pass, which reports its failure then
   const early = format.probe;

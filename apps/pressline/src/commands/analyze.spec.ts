@@ -23,6 +23,14 @@ beforeAll(async () => {
     encodeWav({ sampleRate: 44100, channels: [new Float32Array(44100), new Float32Array(44100)] }),
   );
   await writeFile(join(dir, 'image.wav'), Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+  // valid WAVs whose rates the analysers do not take (6 kHz) or must decimate less (16 and 32 kHz)
+  for (const rate of [6000, 16000, 32000]) {
+    const tone = Float32Array.from(
+      { length: rate * 3 },
+      (_, i) => 0.1 * Math.sin((2 * Math.PI * 440 * i) / rate),
+    );
+    await writeFile(join(dir, `tone${rate}.wav`), encodeWav({ sampleRate: rate, channels: [tone] }));
+  }
   // 12 s of a 128 BPM click over an A minor triad: tempo and key known by construction.
   const fs = 44100;
   const len = fs * 12;
@@ -108,6 +116,22 @@ it('exits 2 with a one-line reason in the JSON of an unreadable file, and goes o
   expect(good.loudness.integratedLufs).toBeCloseTo(-23, 1);
   expect(missing.code).toBe('not-found');
   expect(spy).toHaveBeenCalled();
+});
+
+it('refuses a 6 kHz file with a one-line reason and measures 16 and 32 kHz files', async () => {
+  const code = await analyzeCommand([
+    '--json',
+    ...[6000, 16000, 32000].map((r) => join(dir, `tone${r}.wav`)),
+  ]);
+  expect(code).toBe(2);
+  const [low, mid, high] = lines();
+  expect(low).toMatchObject({ file: join(dir, 'tone6000.wav'), code: 'unsupported' });
+  expect(low.error).toMatch(/^unsupported: sample rate 6000 Hz/);
+  for (const m of [mid, high]) {
+    expect(m.error).toBeUndefined();
+    expect(m.tuningHz).toBeCloseTo(440, -1);
+    expect(m.key.tonic).toBe('A');
+  }
 });
 
 it('adds tempo, beats, downbeats, metre, key and tuning', async () => {
