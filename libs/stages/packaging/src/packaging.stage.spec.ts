@@ -13,6 +13,17 @@ describe('analysisTags', () => {
       INITIALKEY: 'Eb',
     });
   });
+  it('writes no BPM for a tempo of 0 and no key at key confidence 0 (silence, nothing pitched)', () => {
+    expect(
+      analysisTags({
+        tempo: { bpm: 0, confidence: 0 },
+        key: { tonic: 'C', mode: 'major', camelot: '8B', confidence: 0 },
+      }),
+    ).toEqual({});
+    expect(analysisTags({ key: { tonic: 'A', mode: 'minor', camelot: '8A', confidence: 0.02 } })).toEqual({
+      INITIALKEY: 'Am',
+    });
+  });
   it('writes nothing without an analysis', () => {
     expect(analysisTags(null)).toEqual({});
   });

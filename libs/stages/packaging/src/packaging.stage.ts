@@ -15,18 +15,22 @@ import { PackageLayout } from './package-layout';
 /** The part of the analysis artifact that becomes tags. */
 interface AnalysisTags {
   tempo?: { bpm: number; confidence: number };
-  key?: { tonic: string; mode: 'major' | 'minor'; camelot: string };
+  key?: { tonic: string; mode: 'major' | 'minor'; camelot: string; confidence?: number };
 }
 
 /**
  * BPM and key as DJ software reads them from Vorbis comments: BPM (rounded, as most players show
- * it) and INITIALKEY in musical notation ("Am", "F#", "Eb").
+ * it) and INITIALKEY in musical notation ("Am", "F#", "Eb"). Only what was heard: no BPM when the
+ * analysis found no tempo (bpm 0: silence, a drone, under 2 s of sound), no key at key confidence
+ * 0 (nothing pitched: silence or DC, where the estimate is a placeholder C major).
  */
 export function analysisTags(analysis: AnalysisTags | null): Record<string, string> {
   const tags: Record<string, string> = {};
-  if (analysis?.tempo && Number.isFinite(analysis.tempo.bpm))
-    tags.BPM = String(Math.round(analysis.tempo.bpm));
-  if (analysis?.key) tags.INITIALKEY = `${analysis.key.tonic}${analysis.key.mode === 'minor' ? 'm' : ''}`;
+  const bpm = analysis?.tempo?.bpm;
+  if (bpm !== undefined && Number.isFinite(bpm) && bpm > 0) tags.BPM = String(Math.round(bpm));
+  const key = analysis?.key;
+  if (key && (key.confidence === undefined || key.confidence > 0))
+    tags.INITIALKEY = `${key.tonic}${key.mode === 'minor' ? 'm' : ''}`;
   return tags;
 }
 
