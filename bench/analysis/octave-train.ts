@@ -12,7 +12,7 @@
  * RhythmAnalyzer's onset stage on them, and computes per analysis the feature vector of every
  * tempo candidate (tempoCandidates, octaveFeatures) and whether it is within 4 % of the truth.
  * `--cache DIR` keeps the onset envelopes of every analysis, one file pair per seed (about 100 s
- * of rendering per seed, 11 MB): refits, and refits with other features, need no rendering, and
+ * of rendering per seed, 35 MB): refits, and refits with other features, need no rendering, and
  * several processes may render disjoint seeds into one folder at once (`--render-only`). `--write`
  * writes the model file (prettier-formatted); without it the tool prints the accuracies only.
  * `--solo` adds a 4-12 s render of one part alone (lead, bass, keys or pluck) of every piece.
@@ -167,6 +167,13 @@ async function envelopesOfTruth(tsv: string, seed: number): Promise<Envelopes[]>
   return out;
 }
 
+/** RhythmAnalyzer's onset stage run over rendered channels. */
+function analysed(channels: readonly Float32Array[], sampleRate: number): RhythmAnalyzer {
+  const ra = new RhythmAnalyzer({ sampleRate });
+  ra.process(channels);
+  return ra;
+}
+
 /** Excerpts per piece, of EXCERPT_SECONDS, so that the model also learns what short clips look like. */
 const EXCERPT_SECONDS: readonly [number, number] = [4, 12];
 
@@ -177,15 +184,10 @@ function envelopesOfSeed(seed: number): Envelopes[] {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
     return state / 2 ** 32;
   };
-  const analyse = (channels: readonly Float32Array[], sampleRate: number): RhythmAnalyzer => {
-    const ra = new RhythmAnalyzer({ sampleRate });
-    ra.process(channels);
-    return ra;
-  };
   for (const spec of syntheticSet({ seed })) {
     if (spec.codec) continue;
     const p = renderPiece(spec);
-    out.push(envelopesOf(analyse(p.channels, p.sampleRate), seed, spec.id, spec.bpm));
+    out.push(envelopesOf(analysed(p.channels, p.sampleRate), seed, spec.id, spec.bpm));
     // one short excerpt of every piece whose tempo holds (a ramp's excerpt has another tempo)
     const [lo, hi] = EXCERPT_SECONDS;
     const seconds = lo + (hi - lo) * rnd();
@@ -193,7 +195,7 @@ function envelopesOfSeed(seed: number): Envelopes[] {
     const end = start + Math.floor(seconds * p.sampleRate);
     if (spec.tempoVariation === 'ramp') continue;
     const excerpt = p.channels.map((c) => c.subarray(start, end));
-    out.push(envelopesOf(analyse(excerpt, p.sampleRate), seed, `${spec.id}#excerpt`, spec.bpm));
+    out.push(envelopesOf(analysed(excerpt, p.sampleRate), seed, `${spec.id}#excerpt`, spec.bpm));
   }
   return out;
 }
@@ -291,9 +293,7 @@ function soloEnvelopesOfSeed(seed: number): Envelopes[] {
     if (spec.codec || spec.tempoVariation === 'ramp') continue;
     const part = SOLO_PARTS[rng.weighted(weights)][0];
     const p = renderPiece({ ...spec, solo: part, durationSeconds: rng.range(...SOLO_SECONDS) });
-    const ra = new RhythmAnalyzer({ sampleRate: p.sampleRate });
-    ra.process(p.channels);
-    out.push(envelopesOf(ra, seed, `${spec.id}#solo-${part}`, spec.bpm));
+    out.push(envelopesOf(analysed(p.channels, p.sampleRate), seed, `${spec.id}#solo-${part}`, spec.bpm));
   }
   return out;
 }

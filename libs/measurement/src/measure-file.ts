@@ -20,6 +20,7 @@ import {
   type ProbeResult,
 } from '@pressline/audio';
 import {
+  QC_SAMPLE_RATES,
   qcFindings,
   TruePeakMeter,
   type ChannelPeaks,
@@ -125,11 +126,9 @@ const SEVERITY_ORDER: Record<QcSeverity, number> = { pass: 0, warn: 1, fail: 2 }
  * the channels, the other QC and the true peak of the second half (the two cost about the same
  * whatever the material; QC reads its few meter figures at the end); without them (TypeScript
  * sources under jest) all runs here.
- * Throws the libs/audio AudioError when the file cannot be read.
+ * Throws the libs/audio AudioError when the file cannot be read, and ('unsupported') when its
+ * sample rate is outside QC_SAMPLE_RATES.
  */
-/** Sample rates the analysers take (as ingest accepts: DEFAULT_INGEST_RULES). */
-export const MEASURABLE_SAMPLE_RATES: readonly [number, number] = [8000, 384_000];
-
 export async function measureFile(file: string, options: MeasureOptions = {}): Promise<FileMeasurement> {
   // Started first: the workers load their modules while ffprobe runs.
   const analysersWorker: Workers['analysersWorker'] = new BlockWorker(join(__dirname, 'analysers.worker.js'));
@@ -167,12 +166,13 @@ async function measureWith(
     reuseBlocks: true,
   });
   const format = await stream.open();
-  // Refused before any analyser is made (their own range checks would throw a bare RangeError);
+  // Refused before any analyser is made (QC's own range check would throw a bare RangeError);
   // nothing is running yet: the decoder starts on iteration.
-  if (!(format.sampleRate >= MEASURABLE_SAMPLE_RATES[0] && format.sampleRate <= MEASURABLE_SAMPLE_RATES[1])) {
+  const [minRate, maxRate] = QC_SAMPLE_RATES;
+  if (!(format.sampleRate >= minRate && format.sampleRate <= maxRate)) {
     throw new AudioError(
       'unsupported',
-      `sample rate ${format.sampleRate} Hz: measured are ${MEASURABLE_SAMPLE_RATES[0]}-${MEASURABLE_SAMPLE_RATES[1]} Hz`,
+      `sample rate ${format.sampleRate} Hz: measured are ${minRate}-${maxRate} Hz`,
       { file },
     );
   }

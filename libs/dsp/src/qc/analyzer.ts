@@ -164,6 +164,9 @@ function lowestBit(or: number): number {
  * Streaming QC analyzer: feed it the same planar blocks as the LoudnessMeter (process), read
  * result() at the end. One pass, constant memory (plus at most maxGapsListed gap entries).
  */
+/** Sample rates QC (and so a whole measurement pass) takes, in Hz. */
+export const QC_SAMPLE_RATES: readonly [number, number] = [8000, 384_000];
+
 export class QcAnalyzer {
   readonly sampleRate: Hertz;
   readonly channels: number;
@@ -215,8 +218,8 @@ export class QcAnalyzer {
 
   constructor(options: QcAnalyzerOptions) {
     const { sampleRate, channels } = options;
-    if (!(sampleRate >= 8000 && sampleRate <= 384000)) {
-      throw new RangeError(`sample rate must be in [8000, 384000] Hz, got ${sampleRate}`);
+    if (!(sampleRate >= QC_SAMPLE_RATES[0] && sampleRate <= QC_SAMPLE_RATES[1])) {
+      throw new RangeError(`sample rate must be in [${QC_SAMPLE_RATES.join(', ')}] Hz, got ${sampleRate}`);
     }
     if (!Number.isInteger(channels) || channels < 1 || channels > 64) {
       throw new RangeError(`channels must be an integer in [1, 64], got ${channels}`);

@@ -36,16 +36,20 @@ export const OCTAVE_FEATURE_NAMES: readonly string[] = [
  * what repeats at that period: accents every two eighths (3/4) or every three (6/8). Divided by
  * the number of lags, so values are comparable across pieces.
  */
-export function acfSpectrum(a: Float64Array, period: number): number {
+export function acfSpectrum(a: Float64Array, period: number, level = acfLevel(a)): number {
   const n = a.length;
   if (n < 3 || !(period > 1)) return 0;
-  let level = 0;
-  for (let l = 1; l < n; l++) level += a[l];
-  level /= n - 1;
   const w = (2 * Math.PI) / period;
   let s = a[0] - level;
   for (let l = 1; l < n; l++) s += 2 * (1 - l / n) * (a[l] - level) * Math.cos(w * l);
   return s / n;
+}
+
+/** Mean of an ACF over its lags after 0 (the level acfSpectrum removes). */
+export function acfLevel(a: Float64Array): number {
+  let level = 0;
+  for (let l = 1; l < a.length; l++) level += a[l];
+  return level / (a.length - 1);
 }
 
 /** Spectrum values on a log scale: Math.log of a floor plus the positive part. */
@@ -88,8 +92,11 @@ export function octaveFeatures(t: BandTempograms, bpm: number): Float64Array {
   const lagIn = (band: (typeof OCTAVE_BANDS)[number]): number => (60 / bpm) * t[band].frameRate;
   for (const band of OCTAVE_BANDS)
     for (const m of OCTAVE_LAG_MULTIPLES) x[k++] = logAcf(peakNear(t[band].mean, lagIn(band) * m));
-  for (const band of OCTAVE_BANDS)
-    for (const m of OCTAVE_LAG_MULTIPLES) x[k++] = logSpectrum(acfSpectrum(t[band].mean, lagIn(band) * m));
+  for (const band of OCTAVE_BANDS) {
+    const level = acfLevel(t[band].mean);
+    for (const m of OCTAVE_LAG_MULTIPLES)
+      x[k++] = logSpectrum(acfSpectrum(t[band].mean, lagIn(band) * m, level));
+  }
   return x;
 }
 
