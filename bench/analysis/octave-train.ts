@@ -11,8 +11,8 @@
  * are left out; the noise and fade copies are kept) and a 4-12 s excerpt of each, runs
  * RhythmAnalyzer's onset stage on them, and computes per analysis the feature vector of every
  * tempo candidate (tempoCandidates, octaveFeatures) and whether it is within 4 % of the truth.
- * `--cache DIR` keeps the onset envelopes of every analysis, one file pair per seed (about 100 s
- * of rendering per seed, 35 MB): refits, and refits with other features, need no rendering, and
+ * `--cache DIR` keeps the onset envelopes of every analysis, one file pair per seed and set version
+ * (`v3-seed-101`; about 100 s of rendering per seed, 35 MB): refits, and refits with other features, need no rendering, and
  * several processes may render disjoint seeds into one folder at once (`--render-only`). `--write`
  * writes the model file (prettier-formatted); without it the tool prints the accuracies only.
  * `--solo` adds a 4-12 s render of one part alone (lead, bass, keys or pluck) of every piece.
@@ -34,7 +34,14 @@ import {
   tempoCandidates,
   type OctaveModel,
 } from '@pressline/dsp';
-import { Prng, hashSeed, renderPiece, syntheticSet, type SoloPart } from '../../libs/testing/src/synth';
+import {
+  Prng,
+  SYNTH_SET_VERSION,
+  hashSeed,
+  renderPiece,
+  syntheticSet,
+  type SoloPart,
+} from '../../libs/testing/src/synth';
 import { BENCH_SAMPLE_RATE, decodeForBench } from './decode';
 import { tempoAcc1, tempoAcc2 } from './metrics';
 import { OCTAVE_FIT_DEFAULTS, type OctaveFitOptions, type OctavePiece } from './octave-fit';
@@ -301,9 +308,10 @@ function soloEnvelopesOfSeed(seed: number): Envelopes[] {
 async function loadPieces(seeds: number[], solo: boolean, dir?: string): Promise<CachedPiece[]> {
   const out: CachedPiece[] = [];
   for (const seed of seeds) {
-    for (const e of await cached(dir, `seed-${seed}`, () => envelopesOfSeed(seed))) out.push(candidatesOf(e));
+    for (const e of await cached(dir, `v${SYNTH_SET_VERSION}-seed-${seed}`, () => envelopesOfSeed(seed)))
+      out.push(candidatesOf(e));
     if (!solo) continue;
-    for (const e of await cached(dir, `solo-${seed}`, () => soloEnvelopesOfSeed(seed)))
+    for (const e of await cached(dir, `v${SYNTH_SET_VERSION}-solo-${seed}`, () => soloEnvelopesOfSeed(seed)))
       out.push(candidatesOf(e));
   }
   return out;
@@ -339,7 +347,7 @@ async function main(): Promise<void> {
   }));
   const f = args.fit;
   const provenance =
-    `syntheticSet seeds ${args.seedsText} (${training.length} analyses: the pieces, MP3 copies left out, and of each piece without a tempo ramp a 4-12 s excerpt${args.solo ? ' and a 4-12 s solo render of one part' : ''}), ` +
+    `syntheticSet version ${SYNTH_SET_VERSION} seeds ${args.seedsText} (${training.length} analyses: the pieces, MP3 copies left out, and of each piece without a tempo ramp a 4-12 s excerpt${args.solo ? ' and a 4-12 s solo render of one part' : ''}), ` +
     `${f.members} x ${f.hidden} hidden units, ${f.iterations} iterations, l2 ${f.l2}, acc2 weight ${f.acc2Weight}`;
   const model = await fitOctaveModelInWorkers(
     pieces,

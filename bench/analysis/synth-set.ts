@@ -7,7 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeWav } from '../../libs/testing/src/wav';
-import { hashSeed, renderPiece, syntheticSet, type SyntheticSetOptions } from '../../libs/testing/src/synth';
+import {
+  SYNTH_SET_VERSION,
+  hashSeed,
+  renderPiece,
+  syntheticSet,
+  type SyntheticSetOptions,
+} from '../../libs/testing/src/synth';
 
 export interface RenderedSet {
   readonly truthFile: string;
@@ -28,9 +34,9 @@ export function renderSyntheticSet(
   let rendered = 0;
   for (const spec of specs) {
     const ext = spec.codec === 'mp3-128k' ? 'mp3' : 'wav';
-    // The file name carries a hash of the whole spec, so a folder rendered by an older version of
-    // the set is never reused for a different piece that happens to share its id.
-    const file = `${spec.id}.${hashSeed(JSON.stringify(spec)).toString(36)}.${ext}`;
+    // The file name carries a hash of the whole spec and of the set's version, so a folder rendered
+    // by an older version of the set is never reused for a piece that sounds different.
+    const file = `${spec.id}.${hashSeed(`${SYNTH_SET_VERSION}/${JSON.stringify(spec)}`).toString(36)}.${ext}`;
     const beatsFile = `${spec.id}.beats`;
     const path = join(dir, file);
     const piece = renderPiece(spec);

@@ -844,5 +844,5 @@ export const TEMPO_OCTAVE_MODEL: OctaveModel = {
     },
   ],
   trainedOn:
-    'syntheticSet seeds 101-136,141-164 (31114 analyses: the pieces, MP3 copies left out, and of each piece without a tempo ramp a 4-12 s excerpt), 3 x 12 hidden units, 400 iterations, l2 0.001, acc2 weight 0; training Acc1 0.974, Acc2 0.994',
+    'syntheticSet version 2 seeds 101-136,141-164 (31114 analyses: the pieces, MP3 copies left out, and of each piece without a tempo ramp a 4-12 s excerpt), 3 x 12 hidden units, 400 iterations, l2 0.001, acc2 weight 0; training Acc1 0.974, Acc2 0.994',
 };

@@ -535,7 +535,8 @@ export function renderPiece(spec: PieceSpec): RenderedPiece {
   // Bass
   if (parts.bass) {
     const b = rng.fork();
-    const pattern = bassPattern(spec, b);
+    const { kind, pattern } = bassPattern(spec, b);
+    if (needsComping(spec, parts, kind)) parts = { ...parts, keys: true };
     for (const span of spans) {
       const rootMidi = nearestMidi((spec.tonic + span.tones[0]) % 12, 38 + b.int(-2, 4));
       for (const ev of pattern(span, rootMidi)) {
@@ -648,9 +649,30 @@ export function renderPiece(spec: PieceSpec): RenderedPiece {
   };
 }
 
+export type BassKind =
+  'held' | 'beats' | 'eighths' | 'offbeat' | 'root-fifth' | 'syncopated' | 'walking' | 'bar-one' | 'dotted';
 type BassPattern = (span: ChordSpan, rootMidi: number) => Event[];
 
-function bassPattern(spec: PieceSpec, rng: Prng): BassPattern {
+/** Bass patterns that sound once a bar: they mark the bar, not the beat. */
+const ONCE_A_BAR: readonly BassKind[] = ['held', 'bar-one'];
+
+/**
+ * A piece without drums needs an accompaniment that sounds inside the bar (keys, pluck, or a bass
+ * that moves), or its notated beat is not in the audio: a bass note once a bar under a held pad
+ * sounds the same written in 3/4 at 150 BPM, in 6/8 at 100 or in 4/4 at 200, so no listener or
+ * estimator could recover the tempo the set claims (set version 3; version 2 rendered such pieces,
+ * e.g. seed 2024's syn069 and syn089). The keys then comp, as they already do when a drumless
+ * piece has no bass.
+ */
+export function needsComping(
+  spec: Pick<PieceSpec, 'drums' | 'solo'>,
+  parts: { readonly keys: boolean; readonly pluck: boolean },
+  bassKind: BassKind,
+): boolean {
+  return spec.drums === null && !spec.solo && !parts.keys && !parts.pluck && ONCE_A_BAR.includes(bassKind);
+}
+
+function bassPattern(spec: PieceSpec, rng: Prng): { kind: BassKind; pattern: BassPattern } {
   const bpb = beatsPerBarOf(spec.timeSignature);
   const fifth = (span: ChordSpan, root: number): number => root + (span.tones[2] - span.tones[0]);
   const ev = (beat: number, length: number, midi: number, velocity = 0.7): Event => ({
@@ -659,7 +681,7 @@ function bassPattern(spec: PieceSpec, rng: Prng): BassPattern {
     midi,
     velocity,
   });
-  const kind =
+  const kind: BassKind =
     spec.timeSignature === '6/8'
       ? rng.pick(['dotted', 'beats', 'held'] as const)
       : spec.timeSignature === '3/4'
@@ -671,7 +693,7 @@ function bassPattern(spec: PieceSpec, rng: Prng): BassPattern {
             : spec.drums === 'four-on-the-floor'
               ? rng.pick(['offbeat', 'eighths', 'beats'] as const)
               : rng.pick(['beats', 'eighths', 'root-fifth', 'syncopated', 'held'] as const);
-  return (span, root) => {
+  const pattern: BassPattern = (span, root) => {
     const out: Event[] = [];
     for (let bar = 0; bar < span.length; bar += bpb) {
       const b0 = span.start + bar;
@@ -724,6 +746,7 @@ function bassPattern(spec: PieceSpec, rng: Prng): BassPattern {
     }
     return out;
   };
+  return { kind, pattern };
 }
 
 function compPattern(spec: PieceSpec, rng: Prng, sub: number): number[] {

@@ -24,6 +24,14 @@ export interface SyntheticPieceSpec extends PieceSpec {
   readonly codec?: 'mp3-128k';
 }
 
+/**
+ * Version of what the set renders. Bump it whenever a change to the specs or to the renderer
+ * changes any piece's audio: rendered folders and feature caches carry it in their names.
+ * 3: drumless pieces whose bass sounds once a bar under a held pad get comping keys (render.ts,
+ *    `needsComping`); 2: genre tempo distributions (below); 1: log-uniform tempos.
+ */
+export const SYNTH_SET_VERSION = 3;
+
 interface StyleRange {
   readonly drums: DrumStyle | null;
   readonly ts: TimeSignature;
@@ -37,7 +45,7 @@ interface StyleRange {
 
 /**
  * Tempo distributions follow the genres each groove is played in: log-normal around a typical
- * tempo, truncated to the range (set version 2; version 1 drew log-uniformly over the range, which
+ * tempo, truncated to the range (since set version 2; version 1 drew log-uniformly over the range, which
  * put a third of the backbeat pieces below 90 BPM, far more than annotated collections hold, e.g.
  * the tempo histograms of Ballroom, GTZAN and GiantSteps cluster around 90-140 BPM). House and
  * techno sit near 124, pop and rock near 110, half-time grooves (trap, dubstep, half-time drum

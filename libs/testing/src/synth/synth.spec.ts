@@ -1,4 +1,4 @@
-import { renderPiece, type PieceSpec } from './render';
+import { needsComping, renderPiece, type PieceSpec } from './render';
 import { syntheticSet } from './set';
 import { Prng, hashSeed } from './prng';
 import { PROGRESSIONS, chordSemitones, keyLabel } from './theory';
@@ -126,6 +126,40 @@ describe('synthetic set', () => {
     expect(median).toBeGreaterThan(95);
     expect(median).toBeLessThan(125);
     expect(bpms[0]).toBeGreaterThanOrEqual(62);
+  });
+
+  it('sounds the beat in every piece without drums (seed 2024 syn069: bass once a bar under a pad)', () => {
+    // In set version 2 this piece was a bass note on each downbeat under a held pad: nothing in the
+    // audio told 3/4 at 154.6 BPM from 6/8 at 103. Now the keys comp, so beats 2 and 3 are heard.
+    const spec = set.find((s) => s.id.startsWith('syn069-'))!;
+    expect(spec).toMatchObject({ drums: null, timeSignature: '3/4' });
+    const piece = renderPiece(spec);
+    const [l, r] = piece.channels;
+    const sr = piece.sampleRate;
+    const energy = (from: number, to: number): number => {
+      let e = 0;
+      for (let i = Math.max(0, Math.round(from * sr)); i < Math.min(l.length, Math.round(to * sr)); i++)
+        e += l[i] * l[i] + r[i] * r[i];
+      return e;
+    };
+    const downbeats = new Set(piece.truth.downbeats);
+    const inside = piece.truth.beats.filter(
+      (t) => !downbeats.has(t) && t > 0.2 && t < spec.durationSeconds - 0.2,
+    );
+    // an onset: the 50 ms after the beat hold clearly more energy than the 50 ms before it
+    const heard = inside.filter((t) => energy(t, t + 0.05) > 1.5 * energy(t - 0.06, t - 0.01));
+    expect(inside.length).toBeGreaterThan(30);
+    expect(heard.length / inside.length).toBeGreaterThan(0.8);
+  });
+
+  it('adds comping keys only to drumless pieces whose bass sounds once a bar and nothing else moves', () => {
+    const none = { keys: false, pluck: false };
+    expect(needsComping({ drums: null }, none, 'bar-one')).toBe(true);
+    expect(needsComping({ drums: null }, none, 'held')).toBe(true);
+    expect(needsComping({ drums: null }, none, 'beats')).toBe(false);
+    expect(needsComping({ drums: 'waltz' }, none, 'bar-one')).toBe(false);
+    expect(needsComping({ drums: null }, { keys: false, pluck: true }, 'held')).toBe(false);
+    expect(needsComping({ drums: null, solo: 'bass' }, none, 'held')).toBe(false);
   });
 
   it('holds out about a third of the pieces, with unique ids', () => {
