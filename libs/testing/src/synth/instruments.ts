@@ -60,6 +60,15 @@ function place(mix: Mix, buf: Float32Array, n: number, start: number, p: Placeme
   }
 }
 
+/**
+ * Where a hit starting at sample `start` reads the shared noise table: a hash of its start, in
+ * [0, length) also for hits placed before the first sample (a lead-in near 0 minus timing jitter),
+ * which read outside the table, turned the whole piece into NaN through the reverb (set version 4).
+ */
+export function noiseOffset(start: number, multiplier: number, length: number): number {
+  return (((start * multiplier) % length) + length) % length;
+}
+
 let scratch = new Float32Array(1 << 16);
 function scratchOf(n: number): Float32Array {
   if (scratch.length < n) scratch = new Float32Array(n);
@@ -110,12 +119,12 @@ export function kick(mix: Mix, start: number, velocity: number, v: KickVoice, p:
   let amp = velocity;
   let phase = 0;
   const clickLen = Math.floor(0.004 * sr);
-  const noiseOffset = (start * 7919) % (mix.noise.length - clickLen - 1);
+  const clickOffset = noiseOffset(start, 7919, mix.noise.length - clickLen - 1);
   for (let i = 0; i < n; i++) {
     const f = v.endHz + (v.startHz - v.endHz) * pitchEnv;
     phase += (2 * Math.PI * f) / sr;
     let x = Math.sin(phase) * amp;
-    if (i < clickLen) x += v.click * velocity * mix.noise[noiseOffset + i] * (1 - i / clickLen);
+    if (i < clickLen) x += v.click * velocity * mix.noise[clickOffset + i] * (1 - i / clickLen);
     buf[i] = x;
     pitchEnv *= kp;
     amp *= ka;
@@ -142,7 +151,7 @@ export function noiseHit(mix: Mix, start: number, velocity: number, v: NoiseVoic
   const n = Math.floor(decay * 6 * sr) + Math.floor(0.03 * sr * v.bursts);
   const buf = scratchOf(n);
   const noise = mix.noise;
-  let off = (start * 104729) % noise.length;
+  let off = noiseOffset(start, 104729, noise.length);
   const kn = Math.exp(-1 / (v.noiseDecaySeconds * sr));
   const burstLen = Math.floor(0.011 * sr);
   let amp = velocity;

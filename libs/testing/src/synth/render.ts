@@ -849,6 +849,8 @@ function finish(mix: Mix, spec: PieceSpec, rng: Prng): void {
   const n = left.length;
   let peak = 0;
   for (let i = 0; i < n; i++) peak = Math.max(peak, Math.abs(left[i]), Math.abs(right[i]));
+  // A NaN anywhere spreads through the reverb to the whole piece: refuse it rather than write it.
+  if (!Number.isFinite(peak)) throw new Error(`piece ${spec.id} rendered non-finite samples`);
   const loud = rng.chance(0.3);
   const target = loud ? 1.6 : Math.pow(10, rng.range(-18, -1) / 20);
   const g = peak > 0 ? target / peak : 1;

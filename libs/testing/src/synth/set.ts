@@ -27,10 +27,12 @@ export interface SyntheticPieceSpec extends PieceSpec {
 /**
  * Version of what the set renders. Bump it whenever a change to the specs or to the renderer
  * changes any piece's audio: rendered folders and feature caches carry it in their names.
+ * 4: a drum hit placed before the first sample read outside the noise table and made the whole
+ *    piece NaN (written as a second of sound and then silence; seed 12's syn134), see `noiseOffset`;
  * 3: drumless pieces whose bass sounds once a bar under a held pad get comping keys (render.ts,
  *    `needsComping`); 2: genre tempo distributions (below); 1: log-uniform tempos.
  */
-export const SYNTH_SET_VERSION = 3;
+export const SYNTH_SET_VERSION = 4;
 
 interface StyleRange {
   readonly drums: DrumStyle | null;
