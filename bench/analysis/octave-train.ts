@@ -12,8 +12,9 @@
  * RhythmAnalyzer's onset stage on them, and computes per analysis the feature vector of every
  * tempo candidate (tempoCandidates, octaveFeatures) and whether it is within 4 % of the truth.
  * `--cache DIR` keeps the onset envelopes of every analysis, one file pair per seed and set version
- * (`v3-seed-101`; about 100 s of rendering per seed, 35 MB): refits, and refits with other features, need no rendering, and
- * several processes may render disjoint seeds into one folder at once (`--render-only`). `--write`
+ * (`v4-seed-101` for seed 101 of SYNTH_SET_VERSION 4; about 100 s of rendering per seed, 35 MB):
+ * refits, and refits with other features, need no rendering, and several processes may render
+ * disjoint seeds into one folder at once (`--render-only`). `--write`
  * writes the model file (prettier-formatted); without it the tool prints the accuracies only.
  * `--solo` adds a 4-12 s render of one part alone (lead, bass, keys or pluck) of every piece.
  * Run compiled (`node dist/bench/analysis/octave-train.js`), the member networks are fitted in

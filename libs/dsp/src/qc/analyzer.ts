@@ -160,13 +160,13 @@ function lowestBit(or: number): number {
   return or === 0 ? 32 : 31 - Math.clz32(or & -or);
 }
 
+/** Sample rates QC (and so a whole measurement pass) takes, in Hz. */
+export const QC_SAMPLE_RATES: readonly [number, number] = [8000, 384_000];
+
 /**
  * Streaming QC analyzer: feed it the same planar blocks as the LoudnessMeter (process), read
  * result() at the end. One pass, constant memory (plus at most maxGapsListed gap entries).
  */
-/** Sample rates QC (and so a whole measurement pass) takes, in Hz. */
-export const QC_SAMPLE_RATES: readonly [number, number] = [8000, 384_000];
-
 export class QcAnalyzer {
   readonly sampleRate: Hertz;
   readonly channels: number;
